@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# setup.sh — install what smtplab needs on Debian 12, then configure and build.
+#
+# Every dependency is a Debian package (nothing is vendored; see docs/architecture.md).
+# Safe to run again: apt-get skips what is present, CMake rebuilds only what changed.
+#
+# Usage: scripts/setup.sh [--no-build] [--preset NAME]
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates
+  libimgui-dev libglfw3-dev libgl-dev libstb-dev    # visualizer (Dear ImGui 1.86, GLFW, OpenGL, stb)
+  libasio-dev libmbedtls-dev                        # real TCP, TLS
+  catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  xvfb xauth libgl1-mesa-dri fonts-dejavu-core     # headless rendering for tests, projector font
+)
+
+preset=default
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    --preset) preset=$2; shift ;;
+    *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$build" -eq 1 ]; then
+  cd "$(dirname "$0")/.."
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$(nproc)"
+fi
