@@ -1,0 +1,41 @@
+// core/state_machine.hpp — transition tables as data (STYLE §3).
+//
+// Standards: none itself; each table cites the RFC section of every transition.
+//
+// A protocol engine declares its states and its legal transitions once, as a
+// StateMachine. The engine's enter_state() checks each move against the table and
+// emits a state_change trace event {machine, from, to, trigger, rfc}; the docs'
+// state diagrams and the visualizer's state panel are drawn from the same table.
+//
+// API:
+//   StateMachine::find(from, to)   the transition row, or nullptr if the move is illegal
+//   state_machines()               every registered machine (see register below)
+//   find_state_machine(name)       by name, e.g. "smtp_server", "smtp_client"
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace smtplab {
+
+struct Transition {
+  std::string_view from;
+  std::string_view trigger;  // the command or reply that causes it: "EHLO", "250 to DATA"
+  std::string_view to;
+  std::string_view rfc;      // "RFC 5321 §4.1.4"
+};
+
+struct StateMachine {
+  std::string_view name;     // "smtp_server"
+  std::string_view title;    // "SMTP server session"
+  std::span<const std::string_view> states;  // in the order to draw them
+  std::span<const Transition> transitions;
+
+  const Transition* find(std::string_view from, std::string_view to) const {
+    for (const auto& t : transitions)
+      if (t.from == from && t.to == to) return &t;
+    return nullptr;
+  }
+};
+
+}  // namespace smtplab
