@@ -19,4 +19,21 @@ std::string_view to_string(CloseReason reason) {
   return "unknown";
 }
 
+void emit_dialogue(Host& host, std::vector<Event>&& events, std::string_view peer,
+                   std::uint64_t conn, bool we_are_server) {
+  const std::string_view self = host.name();
+  for (auto& event : events) {
+    const bool command = event.kind == EventKind::SmtpCommand;
+    const bool reply = event.kind == EventKind::SmtpReply;
+    if (command || reply) {
+      // Commands go client -> server, replies server -> client.
+      const bool from_us = (command != we_are_server);
+      host.emit(std::move(event), from_us ? peer : self, conn, from_us ? self : peer);
+    } else {
+      host.emit(std::move(event), self, conn, self);
+    }
+  }
+  events.clear();
+}
+
 }  // namespace smtplab

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/trace.hpp"
@@ -89,9 +90,18 @@ class Host {
   virtual const Clock& clock() const = 0;
   virtual Random& random() = 0;
 
-  // Records an event from this host (src = name()) to `dst` (a host name, an address,
-  // or a lane such as "mx.b.example/mda"; empty means this host itself).
-  virtual void emit(Event event, std::string_view dst = {}, std::uint64_t conn = 0) = 0;
+  // Records an event from `src` to `dst` (each a host name, an address, or a lane such
+  // as "mx.b.example/mailbox:bob"; an empty src or dst means this host itself). The
+  // host fills in the time and the sequence number.
+  virtual void emit(Event event, std::string_view dst = {}, std::uint64_t conn = 0,
+                    std::string_view src = {}) = 0;
 };
+
+// Records the events of a protocol engine that talks to `peer` over connection `conn`.
+// An engine reports what it saw and did; the agent that owns it knows where: a command
+// travels client -> server and a reply server -> client (whichever side records them),
+// everything else (state changes, policy checks) happens on this host.
+void emit_dialogue(Host& host, std::vector<Event>&& events, std::string_view peer,
+                   std::uint64_t conn, bool we_are_server);
 
 }  // namespace smtplab

@@ -85,6 +85,8 @@ enum class ReplyId {
   MailboxBusy,            // 450 4.2.1
   Greylisted,             // 450 4.7.1
   LocalError,             // 451 4.3.0
+  NoAnswerFromHost,       // 451 4.4.1 (our own report: no MX host answered)
+  DnsTempFail,            // 451 4.4.3 (our own report: DNS lookup failed temporarily)
   TemporaryAuthFailure,   // 454 4.7.0 (RFC 4954 §6)
   TlsNotAvailable,        // 454 4.7.0 (RFC 3207 §4)
   InsufficientStorage,    // 452 4.3.1
@@ -108,6 +110,9 @@ enum class ReplyId {
   AuthInvalid,            // 535 5.7.8 (RFC 4954 §6)
   EncryptionRequiredForAuth, // 538 5.7.11 (RFC 4954 §6, RFC 5248)
   NoSuchUser,             // 550 5.1.1
+  DomainNotFound,         // 550 5.1.2 (our own report: the domain does not exist in DNS)
+  DomainAcceptsNoMail,    // 556 5.1.10 (our own report: null MX, RFC 7505 §4.2)
+  GaveUp,                 // 554 5.4.7 (our own report: delivery time expired, RFC 3463 §3.5)
   RelayDenied,            // 550 5.7.1
   PolicyRejected,         // 550 5.7.1 (SPF/DMARC reject, carries the reason)
   BareLineEnding,         // 550 5.6.0 bare CR or LF in message (RFC 5321 §2.3.8)

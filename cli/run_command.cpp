@@ -1,0 +1,77 @@
+// cli/run_command.cpp — `smtplab run SCENARIO`: run it, print the sequence diagram and
+// the expectations, write the JSON trace on request.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "commands.hpp"
+#include "scenario/runner.hpp"
+#include "trace/json.hpp"
+#include "trace/terminal.hpp"
+
+namespace smtplab::cli {
+
+namespace {
+
+bool use_colour(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  // https://no-color.org: "should check for a NO_COLOR environment variable that, when
+  // present and not an empty string, prevents the addition of ANSI color".
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && *no_color != '\0') return false;
+  return isatty(STDOUT_FILENO) != 0;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  scenario::RunOutcome outcome = scenario::run_scenario_file(options.scenario, options.seed);
+  if (!outcome.ok) {
+    std::cerr << "smtplab: invalid scenario: " << outcome.error << "\n";
+    return 2;
+  }
+  const trace::TraceDocument& doc = outcome.document;
+  const bool colour = use_colour(options.color);
+
+  std::cout << (colour ? "\x1b[1m" : "") << doc.title << (colour ? "\x1b[0m" : "") << "  ("
+            << doc.source << ", seed " << doc.seed << ", " << doc.events.size() << " events)\n\n";
+  if (!options.quiet) {
+    trace::TerminalOptions terminal;
+    terminal.color = colour;
+    terminal.verbose = options.verbose;
+    terminal.show_state_changes = !options.hide_state;
+    terminal.show_connections = !options.hide_connections;
+    terminal.lane_width = options.lane_width;
+    std::cout << trace::render_terminal(doc, terminal) << "\n";
+  }
+
+  if (!options.json_path.empty()) {
+    std::ofstream out(options.json_path, std::ios::binary);
+    out << trace::to_json(doc);
+    if (!out) {
+      std::cerr << "smtplab: cannot write " << options.json_path << "\n";
+      return 2;
+    }
+  }
+
+  bool all_ok = true;
+  std::cout << "Expectations:\n";
+  for (const auto& e : doc.expectations) {
+    all_ok = all_ok && e.ok;
+    const char* mark = e.ok ? (colour ? "\x1b[32mPASS\x1b[0m" : "PASS") : (colour ? "\x1b[31mFAIL\x1b[0m" : "FAIL");
+    std::cout << "  " << mark << "  " << e.description;
+    if (!e.detail.empty()) std::cout << " — " << e.detail;
+    std::cout << "\n";
+  }
+  if (doc.expectations.empty()) std::cout << "  (none)\n";
+  // The seed is printed on every run so any run can be replayed exactly (STYLE §20).
+  std::cout << "\n" << (all_ok ? "All expectations hold." : "Some expectations FAILED.")
+            << " Replay this run with --seed " << doc.seed << ".\n";
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace smtplab::cli

@@ -1,0 +1,170 @@
+// mta/delivery.cpp — see delivery.hpp.
+#include "mta/delivery.hpp"
+
+#include "mta/mta.hpp"
+
+namespace smtplab::mta {
+
+namespace {
+
+// The client side of one connection: pumps bytes between the stream and a
+// ClientSession and reports back to its attempt (which may be gone: weak_ptr).
+class OutboundConnection final : public StreamHandler {
+ public:
+  OutboundConnection(Host& host, std::weak_ptr<DeliveryAttempt> attempt, smtp::ClientConfig config,
+                     smtp::ClientJob job, bool trace_wire)
+      : host_(host),
+        attempt_(std::move(attempt)),
+        session_(std::move(config), std::move(job)),
+        trace_wire_(trace_wire) {}
+
+  void on_open(Stream& stream) override {
+    peer_ = stream.peer_name();
+    pump(stream);
+  }
+
+  void on_data(Stream& stream, std::string_view bytes) override {
+    if (reported_) return;
+    session_.receive(bytes);
+    pump(stream);
+  }
+
+  void on_close(Stream& stream, CloseReason reason) override {
+    if (reported_) return;
+    session_.connection_closed();
+    pump_events(stream.id());
+    report(false, reason == CloseReason::Refused ? "connection refused"
+                                                 : std::string("connection ") +
+                                                       std::string(to_string(reason)));
+  }
+
+ private:
+  void pump(Stream& stream) {
+    pump_events(stream.id());
+    std::string output = session_.take_output();
+    if (!output.empty()) stream.send(output);
+    if (session_.done() && !reported_) {
+      stream.close();
+      report(true, {});
+    }
+  }
+
+  void pump_events(std::uint64_t conn) {
+    std::vector<Event> events = session_.take_events();
+    if (!trace_wire_) {
+      // In the simulator the server is one of ours and records the dialogue; the
+      // client adds only what is its own (state changes), so nothing shows twice.
+      std::erase_if(events, [](const Event& e) {
+        return e.kind == EventKind::SmtpCommand || e.kind == EventKind::SmtpReply;
+      });
+    }
+    emit_dialogue(host_, std::move(events), peer_, conn, /*we_are_server=*/false);
+  }
+
+  void report(bool completed, const std::string& why) {
+    reported_ = true;
+    if (auto attempt = attempt_.lock()) {
+      smtp::ClientResult result = session_.result();
+      if (!completed && result.failure_reason.empty()) result.failure_reason = why;
+      attempt->session_over(result, completed);
+    }
+  }
+
+  Host& host_;
+  std::weak_ptr<DeliveryAttempt> attempt_;
+  smtp::ClientSession session_;
+  std::string peer_;
+  bool trace_wire_;
+  bool reported_ = false;
+};
+
+std::string address_of(const Path& path) { return path.null ? std::string() : path.mailbox.to_string(); }
+
+}  // namespace
+
+DeliveryAttempt::DeliveryAttempt(Mta& mta, dns::ResolverAgent& resolver, std::uint64_t id,
+                                 std::string message_id, std::string domain,
+                                 std::vector<std::string> recipients, smtp::ClientJob job)
+    : mta_(mta),
+      resolver_(resolver),
+      id_(id),
+      message_id_(std::move(message_id)),
+      domain_(std::move(domain)),
+      recipients_(std::move(recipients)),
+      job_(std::move(job)) {}
+
+void DeliveryAttempt::start() {
+  // RFC 5321 §5.1: "the SMTP client ... MUST ... perform an MX lookup" for the domain.
+  std::weak_ptr<DeliveryAttempt> self = weak_from_this();
+  resolver_.resolve_mx(domain_, [self](const dns::MxResolution& resolution) {
+    if (auto attempt = self.lock()) attempt->on_mx(resolution);
+  });
+}
+
+void DeliveryAttempt::on_mx(const dns::MxResolution& resolution) {
+  using Status = dns::MxResolution::Status;
+  switch (resolution.status) {
+    case Status::NoDomain:
+      finish_all(make_reply(ReplyId::DomainNotFound, domain_), resolution.explanation);
+      return;
+    case Status::NoMail:
+      finish_all(make_reply(ReplyId::DomainAcceptsNoMail, domain_), resolution.explanation);
+      return;
+    case Status::TempFail:
+      finish_all(make_reply(ReplyId::DnsTempFail, domain_), resolution.explanation);
+      return;
+    case Status::Ok:
+      break;
+  }
+  // RFC 5321 §5.1: try the hosts in preference order, and each host's addresses.
+  for (const auto& target : resolution.targets)
+    for (const auto& address : target.addresses) addresses_.emplace_back(target.host, address);
+  try_next_address();
+}
+
+void DeliveryAttempt::try_next_address() {
+  if (next_address_ >= addresses_.size()) {
+    finish_all(make_reply(ReplyId::NoAnswerFromHost, domain_),
+               last_error_.empty() ? "no address to try" : last_error_);
+    return;
+  }
+  const auto& [host_name, address] = addresses_[next_address_++];
+  current_host_ = host_name;
+  smtp::ClientConfig config;
+  config.helo_name = mta_.config().host_name;
+  mta_.host().connect(Endpoint{address, smtp_port},
+                      std::make_unique<OutboundConnection>(mta_.host(), weak_from_this(), config,
+                                                           job_, mta_.config().trace_client_wire));
+}
+
+void DeliveryAttempt::session_over(const smtp::ClientResult& result, bool completed) {
+  if (finished_) return;
+  // A session that broke off (refused, dropped, 421, any 4xx before the recipients
+  // were answered) says nothing about the recipients: RFC 5321 §5.1 says try the next
+  // address. A 5xx for the whole session (554 greeting, 550 to MAIL) is an answer:
+  // every recipient shares it.
+  const bool transient_session_failure =
+      !completed || (result.session_failure && !result.session_failure->permanent_failure());
+  if (transient_session_failure) {
+    last_error_ = current_host_ + ": " +
+                  (result.session_failure ? result.session_failure->first_line(true)
+                                          : result.failure_reason);
+    try_next_address();
+    return;
+  }
+  results_.clear();
+  for (const auto& r : result.recipients)
+    results_.push_back({address_of(r.rcpt), r.reply, "answered by " + current_host_});
+  finished_ = true;
+  mta_.attempt_finished(id_);
+}
+
+void DeliveryAttempt::finish_all(const Reply& reply, const std::string& detail) {
+  if (finished_) return;
+  results_.clear();
+  for (const auto& rcpt : recipients_) results_.push_back({rcpt, reply, detail});
+  finished_ = true;
+  mta_.attempt_finished(id_);
+}
+
+}  // namespace smtplab::mta

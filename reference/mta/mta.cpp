@@ -1,0 +1,303 @@
+// mta/mta.cpp — the MTA's life cycle of a message: accept (commit, then 250), attempt,
+// retry, deliver or bounce. Everything that changes a queued message lives here.
+#include "mta/mta.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "message/header.hpp"
+#include "message/trace_fields.hpp"
+#include "mta/bounce.hpp"
+#include "mta/delivery.hpp"
+#include "mta/inbound.hpp"
+#include "mta/policy.hpp"
+
+namespace smtplab::mta {
+
+std::string_view to_string(RelayPolicy policy) {
+  switch (policy) {
+    case RelayPolicy::Closed: return "closed";
+    case RelayPolicy::Open: return "open";
+  }
+  return "unknown";
+}
+
+namespace {
+
+std::string domain_of(std::string_view address) {
+  const auto at = address.rfind('@');
+  return at == std::string_view::npos ? std::string() : ascii_lower(address.substr(at + 1));
+}
+
+std::string local_part_of(std::string_view address) {
+  const auto at = address.rfind('@');
+  return std::string(at == std::string_view::npos ? address : address.substr(0, at));
+}
+
+Path path_of(const std::string& address) {
+  Path path;
+  if (address.empty()) {
+    path.null = true;
+    return path;
+  }
+  path.mailbox.local_part = local_part_of(address);
+  path.mailbox.domain = domain_of(address);
+  return path;
+}
+
+}  // namespace
+
+Mta::Mta(Host& host, MtaConfig config, mda::MailStore& store, Endpoint dns_server)
+    : host_(host),
+      config_(std::move(config)),
+      queue_(queue_messages_max),
+      mda_(host, store),
+      resolver_(host, std::move(dns_server)) {
+  for (auto& domain : config_.domains) domain = ascii_lower(domain);
+  config_.server.host_name = config_.host_name;
+}
+
+Mta::~Mta() = default;
+
+void Mta::start() {
+  for (std::uint16_t port : config_.ports)
+    host_.listen(port, [this] { return std::make_unique<InboundSession>(*this); });
+}
+
+bool Mta::is_local_domain(std::string_view domain) const {
+  const std::string lower = ascii_lower(domain);
+  return std::find(config_.domains.begin(), config_.domains.end(), lower) != config_.domains.end();
+}
+
+bool Mta::is_local_user(std::string_view local_part) const {
+  return std::find(config_.users.begin(), config_.users.end(), local_part) != config_.users.end();
+}
+
+std::string Mta::next_queue_id() {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "Q%04llu", static_cast<unsigned long long>(next_queue_number_++));
+  return buffer;
+}
+
+Reply Mta::accept(const smtp::Session& session, const smtp::Transaction& tx) {
+  // RFC 5321 §6.3: "Simple counting of the number of Received: header fields in a
+  // message has proven to be an effective ... method of detecting loops".
+  if (message::parse_header(tx.content).header.received_count() >= limits::received_headers_max)
+    return make_reply(ReplyId::MailLoop);
+
+  QueuedMessage message;
+  message.id = next_queue_id();
+  message.reverse_path = tx.mail_from.null ? std::string() : tx.mail_from.mailbox.to_string();
+  for (const auto& rcpt : tx.rcpt_to) {
+    QueuedRecipient r;
+    r.address = rcpt.postmaster ? "postmaster@" + (config_.domains.empty() ? config_.host_name
+                                                                           : config_.domains.front())
+                                : rcpt.mailbox.to_string();
+    message.recipients.push_back(std::move(r));
+  }
+  // RFC 5321 §4.4: "When an SMTP server receives a message for delivery or further
+  // processing, it MUST insert trace ("time stamp" or "Received") information at the
+  // beginning of the message content".
+  message::ReceivedInfo info;
+  info.helo = session.helo_name;
+  info.peer_name = session.peer_name;
+  info.peer_address = session.peer_address;
+  info.by_host = config_.host_name;
+  info.protocol = message::received_protocol(session.esmtp, session.tls, !session.auth_user.empty());
+  info.id = message.id;
+  if (message.recipients.size() == 1) info.for_path = "<" + message.recipients.front().address + ">";
+  info.time_ms = host_.clock().now_ms();
+  message.content = message::prepend_field(tx.content, "Received", message::received_value(info));
+  message.arrived_ms = host_.clock().now_ms();
+  message.next_attempt_ms = message.arrived_ms;
+
+  // RFC 5321 §4.1.1.4: the 250 means we are responsible now. Commit first, reply after.
+  if (!queue_.commit(message)) return make_reply(ReplyId::InsufficientStorage);
+  ++accepted_;
+  emit_queue_change(message, "enqueue", "accepted from " + session.peer_name);
+  schedule_attempt(message.id, 0);
+  return make_reply(ReplyId::MessageAccepted, "queued as " + message.id);
+}
+
+void Mta::emit_queue_change(const QueuedMessage& message, std::string_view action,
+                            std::string_view detail) {
+  Event event;
+  event.kind = EventKind::QueueChange;
+  event.summary = std::string(action) + " " + message.id + ": " + std::string(detail);
+  event.explain = "queue." + std::string(action);
+  event.rfc = "RFC 5321 §4.5.4.1";
+  std::string rcpts;
+  for (const auto& r : message.recipients) {
+    if (!rcpts.empty()) rcpts += ", ";
+    rcpts += r.address + " (" + std::string(to_string(r.status)) + ")";
+  }
+  event.with("action", std::string(action))
+      .with("queue_id", message.id)
+      .with("mail_from", "<" + message.reverse_path + ">")
+      .with("rcpt_to", rcpts)
+      .with("size", std::to_string(message.content.size()));
+  if (action == "enqueue") event.bytes = message.content;
+  host_.emit(std::move(event), host_.name() + "/queue");
+}
+
+void Mta::schedule_attempt(const std::string& id, TimeMs delay_ms) {
+  host_.schedule(delay_ms, [this, id] { attempt(id); });
+}
+
+void Mta::attempt(const std::string& id) {
+  QueuedMessage* message = queue_.find(id);
+  if (message == nullptr || message->in_flight) return;
+
+  deliver_locally(*message);
+
+  // Group the remote recipients by domain: one SMTP transaction per destination
+  // (RFC 5321 §3.3 allows many recipients per transaction).
+  std::map<std::string, std::vector<std::string>> by_domain;
+  for (auto& r : message->recipients) {
+    if (r.status != RecipientStatus::Pending) continue;
+    by_domain[domain_of(r.address)].push_back(r.address);
+  }
+  if (by_domain.empty()) {
+    after_attempt(*message);
+    return;
+  }
+  message->in_flight = true;
+  for (auto& [domain, recipients] : by_domain) {
+    smtp::ClientJob job;
+    job.mail_from = path_of(message->reverse_path);
+    for (const auto& rcpt : recipients) job.rcpt_to.push_back(path_of(rcpt));
+    job.message = message->content;
+    const std::uint64_t attempt_id = next_attempt_id_++;
+    auto attempt = std::make_shared<DeliveryAttempt>(*this, resolver_, attempt_id, message->id,
+                                                     domain, recipients, std::move(job));
+    attempts_.emplace(attempt_id, attempt);
+    attempt->start();
+  }
+}
+
+void Mta::deliver_locally(QueuedMessage& message) {
+  for (auto& r : message.recipients) {
+    if (r.status != RecipientStatus::Pending || !is_local_domain(domain_of(r.address))) continue;
+    ++r.attempts;
+    std::string user = local_part_of(r.address);
+    if (ascii_lower(user) == "postmaster" && !is_local_user(user) && !config_.users.empty())
+      user = config_.users.front();  // RFC 5321 §4.5.1: postmaster must reach someone
+    const std::string return_path = "<" + message.reverse_path + ">";
+    const mda::DeliveryResult stored = mda_.deliver(return_path, user, mda::folder_inbox, message.content);
+    if (!stored.ok()) {
+      // The mailbox could not take it: keep the message and try again later, exactly
+      // like a 4yz from a remote server (RFC 5321 §4.5.4.1). Nothing is lost.
+      r.last_result = "local delivery failed: " + stored.error;
+      continue;
+    }
+    r.status = RecipientStatus::Delivered;
+    r.last_result = "delivered to mailbox " + user + " as " + stored.id;
+    ++delivered_;
+  }
+}
+
+void Mta::attempt_finished(std::uint64_t attempt_id) {
+  auto it = attempts_.find(attempt_id);
+  if (it == attempts_.end()) return;
+  std::shared_ptr<DeliveryAttempt> attempt = it->second;
+  attempts_.erase(it);
+  QueuedMessage* message = queue_.find(attempt->message_id());
+  if (message == nullptr) return;
+
+  for (const auto& result : attempt->results()) {
+    for (auto& r : message->recipients) {
+      if (r.address != result.recipient || r.status != RecipientStatus::Pending) continue;
+      ++r.attempts;
+      r.last_result = result.reply.first_line(true) + " (" + result.detail + ")";
+      if (result.reply.positive()) {
+        r.status = RecipientStatus::Delivered;  // the next hop is responsible now
+        ++delivered_;
+      } else if (result.reply.permanent_failure()) {
+        r.status = RecipientStatus::Failed;  // RFC 5321 §4.2.1: 5yz, do not repeat
+      }
+      // 4yz: stays Pending, retried later (RFC 5321 §4.5.4.1).
+    }
+  }
+  // Other attempts for other domains of the same message may still be running.
+  for (const auto& [id, other] : attempts_)
+    if (other->message_id() == message->id) return;
+  message->in_flight = false;
+  after_attempt(*message);
+}
+
+void Mta::after_attempt(QueuedMessage& message) {
+  const TimeMs now = host_.clock().now_ms();
+  if (!message.finished()) {
+    if (now - message.arrived_ms + config_.retry_interval_ms > config_.give_up_ms) {
+      // RFC 5321 §4.5.4.1: past the give-up time the message is returned to its sender.
+      for (auto& r : message.recipients) {
+        if (r.status != RecipientStatus::Pending) continue;
+        r.status = RecipientStatus::Failed;
+        r.last_result = make_reply(ReplyId::GaveUp).first_line(true) + " (last: " + r.last_result + ")";
+      }
+    } else {
+      message.next_attempt_ms = now + config_.retry_interval_ms;
+      queue_.update(message);
+      emit_queue_change(message, "defer", "retry in " +
+                                              std::to_string(config_.retry_interval_ms / 60000) +
+                                              " minutes");
+      schedule_attempt(message.id, config_.retry_interval_ms);
+      return;
+    }
+  }
+  const bool any_failed = std::any_of(message.recipients.begin(), message.recipients.end(),
+                                      [](const QueuedRecipient& r) { return r.status == RecipientStatus::Failed; });
+  if (any_failed) send_bounce(message);
+  emit_queue_change(message, "remove", any_failed ? "done, with failures" : "all recipients done");
+  queue_.remove(message.id);  // `message` is gone after this line
+}
+
+void Mta::send_bounce(const QueuedMessage& message) {
+  // RFC 5321 §6.1: "If there is a delivery failure after acceptance of a message, the
+  // receiver-SMTP MUST formulate and mail a notification message ... to the address
+  // specified by the reverse-path". RFC 5321 §4.5.5: "...notification messages ... MUST
+  // be sent using a null ("<>") reverse-path" — and a message that itself had the null
+  // reverse-path is never answered with another bounce (that is how bounce loops die).
+  if (message.reverse_path.empty()) {
+    Event event;
+    event.kind = EventKind::Bounce;
+    event.summary = "no bounce for " + message.id + ": its reverse-path is <> (a bounce itself)";
+    event.explain = "bounce.suppressed";
+    event.rfc = "RFC 5321 §4.5.5";
+    event.with("queue_id", message.id).with("result", "suppressed");
+    host_.emit(std::move(event), host_.name() + "/queue");
+    return;
+  }
+  BounceInput input;
+  input.reporting_mta = config_.host_name;
+  input.original = &message;
+  input.time_ms = host_.clock().now_ms();
+  std::string content = make_bounce(input, host_.random());
+
+  QueuedMessage bounce;
+  bounce.id = next_queue_id();
+  bounce.reverse_path = "";  // null reverse-path
+  QueuedRecipient r;
+  r.address = message.reverse_path;
+  bounce.recipients.push_back(std::move(r));
+  bounce.content = std::move(content);
+  bounce.arrived_ms = input.time_ms;
+  bounce.next_attempt_ms = input.time_ms;
+  ++bounced_;
+
+  Event event;
+  event.kind = EventKind::Bounce;
+  event.summary = "bounce " + bounce.id + " to <" + message.reverse_path + "> for " + message.id;
+  event.bytes = bounce.content;
+  event.explain = "bounce.sent";
+  event.rfc = "RFC 5321 §6.1";
+  event.with("queue_id", bounce.id).with("original", message.id).with("to", message.reverse_path);
+  host_.emit(std::move(event), host_.name() + "/queue");
+
+  if (!queue_.commit(bounce)) return;  // queue full: nothing more we can do
+  emit_queue_change(bounce, "enqueue", "delivery status notification");
+  schedule_attempt(bounce.id, 0);
+}
+
+}  // namespace smtplab::mta

@@ -1,0 +1,80 @@
+// mta/policy.cpp — relay rules and recipient checks, each decision traced.
+#include "mta/policy.hpp"
+
+#include <algorithm>
+
+#include "mta/mta.hpp"
+
+namespace smtplab::mta {
+
+void MtaPolicy::record(std::string summary, std::string rule, std::string result, std::string rfc) {
+  Event event;
+  event.kind = EventKind::PolicyCheck;
+  event.summary = std::move(summary);
+  event.explain = "policy." + rule;
+  event.rfc = std::move(rfc);
+  event.with("rule", std::move(rule)).with("result", std::move(result));
+  if (note_) note_(std::move(event));
+}
+
+bool MtaPolicy::is_local_domain(std::string_view domain) const { return mta_.is_local_domain(domain); }
+
+bool MtaPolicy::is_local_user(const Mailbox& mailbox) const {
+  return mta_.is_local_user(mailbox.local_part);
+}
+
+std::optional<Reply> MtaPolicy::on_rcpt_to(const smtp::Session& session, const smtp::Transaction&,
+                                           const Path& forward_path) {
+  // RFC 5321 §4.1.1.3: "...servers MUST NOT fail the RCPT TO:<Postmaster> command".
+  if (forward_path.postmaster) {
+    record("RCPT <Postmaster>: always accepted", "postmaster", "accept", "RFC 5321 §4.1.1.3");
+    return std::nullopt;
+  }
+  const Mailbox& mailbox = forward_path.mailbox;
+  const std::string address = mailbox.to_string();
+
+  if (is_local_domain(mailbox.domain)) {
+    // Final delivery here: the user must exist. RFC 5321 §3.6.2 / §4.2.3: 550 for a
+    // mailbox that does not exist, so the sender learns now rather than by a bounce.
+    if (is_local_user(mailbox) ||
+        ascii_lower(mailbox.local_part) == "postmaster") {  // RFC 5321 §4.5.1
+      record(address + ": local domain, mailbox exists", "local_recipient", "accept",
+             "RFC 5321 §3.6.2");
+      return std::nullopt;
+    }
+    record(address + ": local domain, but no such mailbox", "local_recipient", "reject",
+           "RFC 5321 §3.6.2");
+    return make_reply(ReplyId::NoSuchUser, address);
+  }
+
+  // Relaying: the recipient is elsewhere, so accepting means we take the message to
+  // another server on this client's behalf.
+  const MtaConfig& config = mta_.config();
+  if (config.relay == RelayPolicy::Open) {
+    record(address + ": foreign domain, relaying because this server is an OPEN RELAY",
+           "relay", "accept (open relay!)", "RFC 5321 §3.6.2");
+    return std::nullopt;
+  }
+  if (!session.auth_user.empty()) {
+    record(address + ": foreign domain, client authenticated as " + session.auth_user,
+           "relay", "accept", "RFC 6409 §4.3");
+    return std::nullopt;
+  }
+  if (std::find(config.relay_from.begin(), config.relay_from.end(), session.peer_address) !=
+      config.relay_from.end()) {
+    record(address + ": foreign domain, client " + session.peer_address +
+               " is in this server's relay_from list",
+           "relay", "accept", "RFC 5321 §3.6.2");
+    return std::nullopt;
+  }
+  record(address + ": foreign domain and client " + session.peer_address +
+             " may not relay: refusing (no open relay)",
+         "relay", "reject", "RFC 5321 §3.6.2");
+  return make_reply(ReplyId::RelayDenied, address);
+}
+
+Reply MtaPolicy::on_message(const smtp::Session& session, const smtp::Transaction& tx) {
+  return mta_.accept(session, tx);
+}
+
+}  // namespace smtplab::mta

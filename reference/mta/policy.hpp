@@ -1,0 +1,40 @@
+// mta/policy.hpp — the MTA's receiving policy: who may relay, which recipients exist,
+// and what happens at end of data.
+//
+// Standards: RFC 5321 §3.6.2 ("...a server MUST NOT ... relay" for unknown clients is
+// the consensus of RFC 2505 §2.14 and RFC 5068 §3: no open relays), §3.6.1 (source
+// routes ignored), §4.1.1.3 (Postmaster must be accepted), §3.5.3 (VRFY), §4.1.1.4.
+//
+// API: MtaPolicy policy(mta, note); one per connection, passed to its ServerSession.
+// Each decision is also reported through `note` as a policy_check event (the inbound
+// session slots it into the engine's own event stream, so it appears between the
+// command and the reply), and a student sees *why* a recipient was refused.
+#pragma once
+
+#include <functional>
+
+#include "core/trace.hpp"
+#include "smtp/server_policy.hpp"
+
+namespace smtplab::mta {
+
+class Mta;
+
+class MtaPolicy final : public smtp::ServerPolicy {
+ public:
+  using Note = std::function<void(Event)>;
+  MtaPolicy(Mta& mta, Note note) : mta_(mta), note_(std::move(note)) {}
+
+  std::optional<Reply> on_rcpt_to(const smtp::Session& session, const smtp::Transaction& tx,
+                                  const Path& forward_path) override;
+  Reply on_message(const smtp::Session& session, const smtp::Transaction& tx) override;
+  bool is_local_domain(std::string_view domain) const override;
+  bool is_local_user(const Mailbox& mailbox) const override;
+
+ private:
+  void record(std::string summary, std::string rule, std::string result, std::string rfc);
+  Mta& mta_;
+  Note note_;
+};
+
+}  // namespace smtplab::mta

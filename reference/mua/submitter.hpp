@@ -1,0 +1,62 @@
+// mua/submitter.hpp — the Mail User Agent's sending half: compose a message and
+// submit it to the user's own mail server.
+//
+// Standards: RFC 5322 (the message: From, To, Cc, Subject, Date, Message-ID; Bcc
+// recipients are envelope-only, §3.6.3), RFC 6409 (message submission, port 587),
+// RFC 5321 (the client dialogue, in smtp/client_session).
+//
+// API:
+//   Submitter mua(host, config);
+//   mua.submit(draft);   // composes now (Date from the clock, Message-ID from the seed)
+//                        // and connects to config.submit_to
+//   mua.results();       // one per submission, when it is over
+//
+// Not implemented: AUTH and STARTTLS on submission (issue 4).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/host.hpp"
+#include "smtp/client_session.hpp"
+
+namespace smtplab::mua {
+
+struct Draft {
+  std::string from;               // "alice@a.example"
+  std::vector<std::string> to;    // visible recipients
+  std::vector<std::string> cc;
+  std::vector<std::string> bcc;   // envelope only: never in the header (RFC 5322 §3.6.3)
+  std::string subject;
+  std::string body;               // plain text; LF or CRLF line endings
+};
+
+struct SubmitterConfig {
+  std::string helo_name;          // our host name
+  Endpoint submit_to;             // the user's submission server
+};
+
+struct SubmissionResult {
+  std::string message_id;
+  bool accepted = false;          // 250 to end of data for at least one recipient
+  std::string detail;             // the final reply or the failure
+};
+
+class Submitter {
+ public:
+  Submitter(Host& host, SubmitterConfig config);
+  void submit(const Draft& draft);
+  const std::vector<SubmissionResult>& results() const { return results_; }
+
+  // Builds the RFC 5322 message for a draft (public so tests and lessons can show it).
+  std::string compose(const Draft& draft, std::string& message_id);
+
+ private:
+  friend class SubmissionConnection;
+  Host& host_;
+  SubmitterConfig config_;
+  std::vector<SubmissionResult> results_;
+};
+
+}  // namespace smtplab::mua

@@ -1,0 +1,141 @@
+// scenario/expectations.cpp — see expectations.hpp.
+#include "scenario/expectations.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+#include "message/header.hpp"
+
+namespace smtplab::scenario {
+
+bool glob_match(const std::string& pattern, const std::string& text) {
+  return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
+namespace {
+
+std::string where(const Scenario& scenario, const ExpectSpec& expect) {
+  return scenario.source + ":" + std::to_string(expect.line);
+}
+
+trace::ExpectationResult check_mailbox(const Scenario& scenario, World& world, const ExpectSpec& expect) {
+  trace::ExpectationResult result;
+  const auto at = expect.mailbox.rfind('@');
+  const std::string user = expect.mailbox.substr(0, at);
+  const std::string domain = at == std::string::npos ? std::string() : expect.mailbox.substr(at + 1);
+  result.description = "mailbox " + expect.mailbox + " (" + expect.folder + ")";
+  if (expect.count) result.description += " has " + std::to_string(*expect.count) + " message(s)";
+  for (const auto& [name, glob] : expect.headers) result.description += ", " + name + ": " + glob;
+  if (!expect.body.empty()) result.description += ", body: " + expect.body;
+
+  mda::MailStore* store = world.store_of_domain(domain);
+  if (store == nullptr) {
+    result.detail = where(scenario, expect) + ": no MTA in this scenario serves the domain '" + domain + "'";
+    return result;
+  }
+  std::vector<std::string> messages;
+  for (const auto& id : store->list(user, expect.folder))
+    if (auto content = store->read(user, expect.folder, id)) messages.push_back(std::move(*content));
+  if (expect.count && messages.size() != *expect.count) {
+    result.detail = "found " + std::to_string(messages.size()) + " message(s)";
+    return result;
+  }
+  if (expect.headers.empty() && expect.body.empty()) {
+    result.ok = true;
+    result.detail = "found " + std::to_string(messages.size());
+    return result;
+  }
+  // Some message must match every header pattern (and the body pattern).
+  std::string closest;
+  for (const auto& content : messages) {
+    const message::HeaderParse parsed = message::parse_header(content);
+    bool all = true;
+    for (const auto& [name, glob] : expect.headers) {
+      bool any = false;
+      for (const auto* field : parsed.header.find_all(name)) any = any || glob_match(glob, field->value);
+      if (!any) {
+        all = false;
+        const auto* first = parsed.header.find(name);
+        closest = first ? name + " is \"" + first->value + "\"" : "no " + name + " field";
+        break;
+      }
+    }
+    if (all && !expect.body.empty()) {
+      const std::string body = content.substr(std::min(parsed.body_offset, content.size()));
+      if (!glob_match(expect.body, body)) {
+        all = false;
+        closest = "the body does not match";
+      }
+    }
+    if (all) {
+      result.ok = true;
+      return result;
+    }
+  }
+  result.detail = messages.empty() ? "the mailbox is empty" : "no message matches (" + closest + ")";
+  return result;
+}
+
+trace::ExpectationResult check_replies(const World& world, const ExpectSpec& expect,
+                                       const std::vector<TraceEvent>& events) {
+  trace::ExpectationResult result;
+  result.description = "replies seen";
+  if (!expect.host.empty()) result.description += " from " + expect.host;
+  result.description += ":";
+  for (const auto& r : expect.replies) result.description += " \"" + r + "\"";
+  (void)world;
+  std::string missing;
+  for (const auto& wanted : expect.replies) {
+    bool seen = false;
+    for (const auto& e : events) {
+      if (e.kind != EventKind::SmtpReply) continue;
+      if (!expect.host.empty() && e.src != expect.host) continue;
+      // Any line of the reply may match (an EHLO reply's second line, for instance).
+      std::size_t start = 0;
+      while (!seen && start < e.bytes.size()) {
+        const auto end = e.bytes.find("\r\n", start);
+        const std::string line = e.bytes.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        seen = line.rfind(wanted, 0) == 0;
+        if (end == std::string::npos) break;
+        start = end + 2;
+      }
+      if (seen) break;
+    }
+    if (!seen) missing += (missing.empty() ? "" : ", ") + ("\"" + wanted + "\"");
+  }
+  result.ok = missing.empty();
+  if (!result.ok) result.detail = "never seen: " + missing;
+  return result;
+}
+
+trace::ExpectationResult check_queue_empty(const Scenario& scenario, World& world, const ExpectSpec& expect) {
+  trace::ExpectationResult result;
+  result.description = "queue of " + expect.host + " is empty at the end";
+  mta::Mta* mta = world.mta_named(expect.host);
+  if (mta == nullptr) {
+    result.detail = where(scenario, expect) + ": no MTA named '" + expect.host + "'";
+    return result;
+  }
+  const std::size_t size = mta->queue().size();
+  result.ok = size == 0;
+  if (!result.ok) result.detail = std::to_string(size) + " message(s) still queued";
+  return result;
+}
+
+}  // namespace
+
+std::vector<trace::ExpectationResult> check_expectations(const Scenario& scenario, World& world,
+                                                         const std::vector<TraceEvent>& events) {
+  std::vector<trace::ExpectationResult> results;
+  for (const auto& expect : scenario.expects) {
+    switch (expect.kind) {
+      case ExpectKind::Mailbox: results.push_back(check_mailbox(scenario, world, expect)); break;
+      case ExpectKind::Replies: results.push_back(check_replies(world, expect, events)); break;
+      case ExpectKind::QueueEmpty: results.push_back(check_queue_empty(scenario, world, expect)); break;
+    }
+  }
+  return results;
+}
+
+}  // namespace smtplab::scenario

@@ -1,0 +1,382 @@
+// scenario/loader.cpp — TOML -> Scenario, with every error located (file:line).
+#include "scenario/loader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include <toml++/toml.h>
+
+namespace smtplab::scenario {
+
+std::string_view to_string(Role role) {
+  switch (role) {
+    case Role::Mua: return "mua";
+    case Role::Mta: return "mta";
+    case Role::Dns: return "dns";
+    case Role::RawClient: return "raw-client";
+  }
+  return "unknown";
+}
+
+std::optional<TimeMs> parse_duration(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return std::nullopt;
+  long long value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + digits, value);
+  if (ec != std::errc() || ptr != text.data() + digits) return std::nullopt;
+  const std::string_view unit = text.substr(digits);
+  long long scale = 0;
+  if (unit == "ms") scale = 1;
+  else if (unit == "s" || unit.empty()) scale = 1000;
+  else if (unit == "m") scale = 60'000;
+  else if (unit == "h") scale = 3'600'000;
+  else if (unit == "d") scale = 86'400'000;
+  else return std::nullopt;
+  if (value > (1LL << 40)) return std::nullopt;  // absurdly long: over 34 years in ms
+  return value * scale;
+}
+
+namespace {
+
+// Thrown inside the loader only; becomes LoadResult::error.
+struct LoadError : std::runtime_error {
+  LoadError(int line, const std::string& what) : std::runtime_error(what), line(line) {}
+  int line;
+};
+
+int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+
+[[noreturn]] void fail(const toml::node& node, const std::string& what) { throw LoadError(line_of(node), what); }
+
+// Unknown keys are errors: a typo ("submitto") must not be silently ignored.
+void check_keys(const toml::table& table, std::initializer_list<std::string_view> allowed,
+                const std::string& where) {
+  for (const auto& [key, value] : table) {
+    if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      fail(value, "unknown key '" + std::string(key.str()) + "' in " + where + " (allowed: " + list + ")");
+    }
+  }
+}
+
+std::string get_string(const toml::table& table, std::string_view key, const std::string& where,
+                       bool required, const toml::node& context) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) {
+    if (required) fail(context, where + " needs '" + std::string(key) + "'");
+    return {};
+  }
+  if (!node->is_string()) fail(*node, "'" + std::string(key) + "' in " + where + " must be a string");
+  return std::string(*node->value<std::string>());
+}
+
+std::vector<std::string> get_strings(const toml::table& table, std::string_view key,
+                                     const std::string& where) {
+  std::vector<std::string> out;
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return out;
+  if (node->is_string()) {  // a single string is accepted for a list of one
+    out.push_back(std::string(*node->value<std::string>()));
+    return out;
+  }
+  const toml::array* array = node->as_array();
+  if (array == nullptr) fail(*node, "'" + std::string(key) + "' in " + where + " must be a list of strings");
+  for (const auto& item : *array) {
+    if (!item.is_string()) fail(item, "'" + std::string(key) + "' in " + where + " must contain only strings");
+    out.push_back(std::string(*item.value<std::string>()));
+  }
+  return out;
+}
+
+TimeMs get_duration(const toml::table& table, std::string_view key, const std::string& where) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return 0;
+  if (node->is_integer()) return *node->value<std::int64_t>() * 1000;
+  if (node->is_string()) {
+    if (auto d = parse_duration(*node->value<std::string>())) return *d;
+  }
+  fail(*node, "'" + std::string(key) + "' in " + where +
+                  " must be a duration such as \"0s\", \"1500ms\", \"30m\", \"2h\" or \"6d\"");
+}
+
+std::optional<bool> get_bool(const toml::table& table, std::string_view key, const std::string& where) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_boolean()) fail(*node, "'" + std::string(key) + "' in " + where + " must be true or false");
+  return *node->value<bool>();
+}
+
+bool looks_like_ipv4(std::string_view text) {
+  int parts = 0;
+  std::size_t i = 0;
+  while (i <= text.size()) {
+    std::size_t j = i;
+    while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+    if (j == i || j - i > 3) return false;
+    int value = 0;
+    std::from_chars(text.data() + i, text.data() + j, value);
+    if (value > 255) return false;
+    ++parts;
+    if (j == text.size()) break;
+    if (text[j] != '.') return false;
+    i = j + 1;
+  }
+  return parts == 4;
+}
+
+HostSpec load_host(const toml::table& table, std::size_t index) {
+  const std::string where = "[[host]] #" + std::to_string(index + 1);
+  HostSpec host;
+  host.line = line_of(table);
+  host.name = get_string(table, "name", where, true, table);
+  const std::string hw = "host '" + host.name + "'";
+  host.address = get_string(table, "address", hw, true, table);
+  if (!looks_like_ipv4(host.address) && host.address.find(':') == std::string::npos)
+    fail(*table.get("address"), hw + ": '" + host.address + "' is not an IPv4 or IPv6 address");
+  const std::string role = get_string(table, "role", hw, true, table);
+  if (role == "mua") host.role = Role::Mua;
+  else if (role == "mta") host.role = Role::Mta;
+  else if (role == "dns") host.role = Role::Dns;
+  else if (role == "raw-client") host.role = Role::RawClient;
+  else fail(*table.get("role"), hw + ": unknown role '" + role + "' (one of mua, mta, dns, raw-client)");
+
+  switch (host.role) {
+    case Role::Mua:
+      check_keys(table, {"name", "address", "role", "user", "submit_to"}, hw);
+      host.user = get_string(table, "user", hw, true, table);
+      host.submit_to = get_string(table, "submit_to", hw, true, table);
+      break;
+    case Role::Mta: {
+      check_keys(table, {"name", "address", "role", "domains", "users", "relay_from", "relay", "ports",
+                         "message_size_max", "pipelining"},
+                 hw);
+      host.domains = get_strings(table, "domains", hw);
+      host.users = get_strings(table, "users", hw);
+      host.relay_from = get_strings(table, "relay_from", hw);
+      if (table.contains("relay")) {
+        host.relay = get_string(table, "relay", hw, false, table);
+        if (host.relay != "closed" && host.relay != "open")
+          fail(*table.get("relay"), hw + ": relay must be \"closed\" or \"open\"");
+      }
+      if (const toml::node* ports = table.get("ports")) {
+        const toml::array* array = ports->as_array();
+        if (array == nullptr) fail(*ports, hw + ": ports must be a list of numbers");
+        for (const auto& p : *array) {
+          const auto value = p.value<std::int64_t>();
+          if (!value || *value < 1 || *value > 65535) fail(p, hw + ": a port is a number from 1 to 65535");
+          host.ports.push_back(static_cast<std::uint16_t>(*value));
+        }
+      }
+      if (const toml::node* size = table.get("message_size_max")) {
+        const auto value = size->value<std::int64_t>();
+        if (!value || *value < 1) fail(*size, hw + ": message_size_max must be a positive number of bytes");
+        host.message_size_max = static_cast<std::uint64_t>(*value);
+      }
+      host.pipelining = get_bool(table, "pipelining", hw);
+      break;
+    }
+    case Role::Dns:
+      check_keys(table, {"name", "address", "role"}, hw);
+      break;
+    case Role::RawClient:
+      check_keys(table, {"name", "address", "role", "connect", "script", "pipelining", "at"}, hw);
+      host.connect = get_string(table, "connect", hw, true, table);
+      host.script = get_strings(table, "script", hw);
+      if (host.script.empty()) fail(table, hw + ": a raw-client needs a non-empty script");
+      host.script_pipelining = get_bool(table, "pipelining", hw).value_or(false);
+      host.at_ms = get_duration(table, "at", hw);
+      break;
+  }
+  return host;
+}
+
+void load_dns(const toml::table& dns, Scenario& scenario) {
+  static constexpr std::string_view types[] = {"A", "AAAA", "MX", "TXT", "PTR", "CNAME"};
+  for (const auto& [name_key, node] : dns) {
+    const std::string name(name_key.str());
+    const toml::table* records = node.as_table();
+    if (records == nullptr) fail(node, "[dns] entries are tables: [dns.\"" + name + "\"]");
+    for (const auto& [type_key, value] : *records) {
+      const std::string type(type_key.str());
+      if (std::find(std::begin(types), std::end(types), type) == std::end(types))
+        fail(value, "[dns.\"" + name + "\"]: unknown record type '" + type + "' (A, AAAA, MX, TXT, PTR, CNAME)");
+      auto add = [&](const toml::node& item, std::string text) {
+        scenario.dns.push_back({line_of(item), name, type, std::move(text)});
+      };
+      auto add_item = [&](const toml::node& item) {
+        if (type == "MX") {
+          // MX = [[10, "mx.b.example"]]: preference, exchange (RFC 1035 §3.3.9)
+          const toml::array* pair = item.as_array();
+          if (pair == nullptr || pair->size() != 2 || !(*pair)[0].is_integer() || !(*pair)[1].is_string())
+            fail(item, "[dns.\"" + name + "\"]: MX entries are [preference, \"exchange\"], e.g. [10, \"mx.b.example\"]");
+          const auto preference = *(*pair)[0].value<std::int64_t>();
+          if (preference < 0 || preference > 65535) fail(item, "MX preference must be 0-65535");
+          add(item, std::to_string(preference) + " " + std::string(*(*pair)[1].value<std::string>()));
+        } else {
+          if (!item.is_string()) fail(item, "[dns.\"" + name + "\"]: " + type + " values are strings");
+          add(item, std::string(*item.value<std::string>()));
+        }
+      };
+      if (const toml::array* array = value.as_array(); array != nullptr && !(type == "MX" && !array->empty() && (*array)[0].is_integer())) {
+        for (const auto& item : *array) add_item(item);
+      } else {
+        add_item(value);
+      }
+    }
+  }
+}
+
+SendSpec load_send(const toml::table& table, std::size_t index) {
+  const std::string where = "[[send]] #" + std::to_string(index + 1);
+  check_keys(table, {"at", "from_host", "from", "to", "cc", "bcc", "subject", "body"}, where);
+  SendSpec send;
+  send.line = line_of(table);
+  send.at_ms = get_duration(table, "at", where);
+  send.from_host = get_string(table, "from_host", where, false, table);
+  send.draft.from = get_string(table, "from", where, true, table);
+  send.draft.to = get_strings(table, "to", where);
+  send.draft.cc = get_strings(table, "cc", where);
+  send.draft.bcc = get_strings(table, "bcc", where);
+  if (send.draft.to.empty() && send.draft.cc.empty() && send.draft.bcc.empty())
+    fail(table, where + " needs at least one recipient in 'to', 'cc' or 'bcc'");
+  send.draft.subject = get_string(table, "subject", where, false, table);
+  send.draft.body = get_string(table, "body", where, false, table);
+  return send;
+}
+
+ExpectSpec load_expect(const toml::table& table, std::size_t index) {
+  const std::string where = "[[expect]] #" + std::to_string(index + 1);
+  check_keys(table, {"mailbox", "folder", "count", "header", "body", "replies", "host", "queue_empty"}, where);
+  ExpectSpec expect;
+  expect.line = line_of(table);
+  const int kinds = table.contains("mailbox") + table.contains("replies") + table.contains("queue_empty");
+  if (kinds != 1) fail(table, where + " needs exactly one of 'mailbox', 'replies' or 'queue_empty'");
+  if (table.contains("mailbox")) {
+    expect.kind = ExpectKind::Mailbox;
+    expect.mailbox = get_string(table, "mailbox", where, true, table);
+    if (table.contains("folder")) expect.folder = get_string(table, "folder", where, false, table);
+    if (const toml::node* count = table.get("count")) {
+      const auto value = count->value<std::int64_t>();
+      if (!value || *value < 0) fail(*count, where + ": count must be a number >= 0");
+      expect.count = static_cast<std::size_t>(*value);
+    }
+    if (const toml::node* header = table.get("header")) {
+      const toml::table* headers = header->as_table();
+      if (headers == nullptr) fail(*header, where + ": header is a table, e.g. header = { Subject = \"Lunch*\" }");
+      for (const auto& [name, glob] : *headers) {
+        if (!glob.is_string()) fail(glob, where + ": header patterns are strings");
+        expect.headers.emplace_back(std::string(name.str()), std::string(*glob.value<std::string>()));
+      }
+    }
+    expect.body = get_string(table, "body", where, false, table);
+  } else if (table.contains("replies")) {
+    expect.kind = ExpectKind::Replies;
+    expect.replies = get_strings(table, "replies", where);
+    expect.host = get_string(table, "host", where, false, table);
+  } else {
+    expect.kind = ExpectKind::QueueEmpty;
+    expect.host = get_string(table, "queue_empty", where, true, table);
+  }
+  return expect;
+}
+
+Scenario load(const toml::table& root, const std::string& source) {
+  check_keys(root, {"scenario", "host", "dns", "send", "expect"}, "the scenario file");
+  Scenario scenario;
+  scenario.source = source;
+  scenario.duration_ms = scenario_duration_default_ms;
+  const toml::node* meta_node = root.get("scenario");
+  if (meta_node == nullptr || !meta_node->is_table()) throw LoadError(1, "the file needs a [scenario] table with a title");
+  const toml::table& meta = *meta_node->as_table();
+  check_keys(meta, {"title", "description", "seed", "auto_dns", "duration"}, "[scenario]");
+  scenario.title = get_string(meta, "title", "[scenario]", true, meta);
+  scenario.description = get_string(meta, "description", "[scenario]", false, meta);
+  if (const toml::node* seed = meta.get("seed")) {
+    const auto value = seed->value<std::int64_t>();
+    if (!value || *value < 0) fail(*seed, "[scenario] seed must be a number >= 0");
+    scenario.seed = static_cast<std::uint64_t>(*value);
+  }
+  scenario.auto_dns = get_bool(meta, "auto_dns", "[scenario]").value_or(true);
+  if (meta.contains("duration")) scenario.duration_ms = get_duration(meta, "duration", "[scenario]");
+
+  auto each_table = [&](std::string_view key, auto&& fn) {
+    const toml::node* node = root.get(key);
+    if (node == nullptr) return;
+    const toml::array* array = node->as_array();
+    if (array == nullptr) fail(*node, "'" + std::string(key) + "' must be written [[" + std::string(key) + "]]");
+    std::size_t i = 0;
+    for (const auto& item : *array) {
+      const toml::table* table = item.as_table();
+      if (table == nullptr) fail(item, "'" + std::string(key) + "' entries must be tables: [[" + std::string(key) + "]]");
+      fn(*table, i++);
+    }
+  };
+  each_table("host", [&](const toml::table& t, std::size_t i) { scenario.hosts.push_back(load_host(t, i)); });
+  if (const toml::node* dns = root.get("dns")) {
+    if (!dns->is_table()) fail(*dns, "[dns] must be a table of names");
+    load_dns(*dns->as_table(), scenario);
+  }
+  each_table("send", [&](const toml::table& t, std::size_t i) { scenario.sends.push_back(load_send(t, i)); });
+  each_table("expect", [&](const toml::table& t, std::size_t i) { scenario.expects.push_back(load_expect(t, i)); });
+
+  // Cross-checks: names and addresses are unique, references point somewhere.
+  std::set<std::string> names, addresses;
+  for (const auto& host : scenario.hosts) {
+    if (!names.insert(host.name).second) throw LoadError(host.line, "two hosts are named '" + host.name + "'");
+    if (!addresses.insert(host.address).second)
+      throw LoadError(host.line, "two hosts have the address " + host.address);
+  }
+  const int dns_hosts = static_cast<int>(std::count_if(scenario.hosts.begin(), scenario.hosts.end(),
+                                                       [](const HostSpec& h) { return h.role == Role::Dns; }));
+  if (dns_hosts > 1) throw LoadError(1, "at most one host may have role = \"dns\"");
+  for (const auto& send : scenario.sends) {
+    if (send.from_host.empty()) continue;
+    auto it = std::find_if(scenario.hosts.begin(), scenario.hosts.end(),
+                           [&](const HostSpec& h) { return h.name == send.from_host; });
+    if (it == scenario.hosts.end() || it->role != Role::Mua)
+      throw LoadError(send.line, "from_host '" + send.from_host + "' is not a host with role = \"mua\"");
+  }
+  for (const auto& send : scenario.sends) {
+    if (!send.from_host.empty()) continue;
+    const bool any_mua = std::any_of(scenario.hosts.begin(), scenario.hosts.end(),
+                                     [](const HostSpec& h) { return h.role == Role::Mua; });
+    if (!any_mua) throw LoadError(send.line, "[[send]] needs a host with role = \"mua\" to send from");
+  }
+  return scenario;
+}
+
+}  // namespace
+
+LoadResult load_scenario_text(std::string_view text, const std::string& source_name) {
+  LoadResult result;
+  try {
+    toml::table root = toml::parse(text, source_name);
+    result.scenario = load(root, source_name);
+  } catch (const toml::parse_error& e) {
+    result.error = source_name + ":" + std::to_string(e.source().begin.line) + ": " +
+                   std::string(e.description());
+  } catch (const LoadError& e) {
+    result.error = source_name + ":" + std::to_string(e.line) + ": " + e.what();
+  }
+  return result;
+}
+
+LoadResult load_scenario_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult result;
+    result.error = path + ": cannot open the file";
+    return result;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return load_scenario_text(buffer.str(), path);
+}
+
+}  // namespace smtplab::scenario

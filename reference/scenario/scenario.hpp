@@ -1,0 +1,93 @@
+// scenario/scenario.hpp — a scenario as data: the world (hosts, DNS, users), what
+// happens in it (messages sent, a student's raw commands), and what must be true at
+// the end (expectations). Loaded from TOML by loader.hpp; the format is documented in
+// docs/scenario-format.md.
+//
+// Standards: none; this is smtplab's own format. Every field keeps the line it came
+// from, so that an expectation or a bad value can be reported as file:line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "mua/submitter.hpp"
+
+namespace smtplab::scenario {
+
+enum class Role { Mua, Mta, Dns, RawClient };
+std::string_view to_string(Role role);
+
+struct HostSpec {
+  int line = 0;
+  std::string name;
+  std::string address;
+  Role role = Role::Mta;
+
+  // role = "mua"
+  std::string user;         // "alice@a.example"
+  std::string submit_to;    // "smtp.a.example:587"
+
+  // role = "mta"
+  std::vector<std::string> domains;
+  std::vector<std::string> users;
+  std::vector<std::string> relay_from;  // addresses or host names allowed to relay
+  std::string relay = "closed";         // "closed" | "open"
+  std::vector<std::uint16_t> ports;     // default: 25 (and 587 when it has relay_from)
+  std::optional<std::uint64_t> message_size_max;
+  std::optional<bool> pipelining;
+
+  // role = "raw-client"
+  std::string connect;                  // "mx.b.example:25"
+  std::vector<std::string> script;
+  bool script_pipelining = false;
+  TimeMs at_ms = 0;                     // when it connects, from the start
+};
+
+struct DnsRecordSpec {
+  int line = 0;
+  std::string name;
+  std::string type;   // A, AAAA, MX, TXT, PTR, CNAME
+  std::string value;  // presentation form: "192.0.2.1", "10 mx.b.example", "v=spf1 -all"
+};
+
+struct SendSpec {
+  int line = 0;
+  TimeMs at_ms = 0;
+  std::string from_host;  // the MUA host that sends (default: the MUA whose user is `from`)
+  mua::Draft draft;
+};
+
+enum class ExpectKind { Mailbox, Replies, QueueEmpty };
+
+struct ExpectSpec {
+  int line = 0;
+  ExpectKind kind = ExpectKind::Mailbox;
+  // Mailbox
+  std::string mailbox;                  // "bob@b.example"
+  std::string folder = "INBOX";
+  std::optional<std::size_t> count;     // exact number of messages
+  std::vector<std::pair<std::string, std::string>> headers;  // name -> glob, all must match one message
+  std::string body;                     // glob the body of that message must match
+  // Replies: each of these must appear as the start of some smtp_reply's first line
+  std::vector<std::string> replies;
+  std::string host;                     // for Replies: only replies sent by this host; QueueEmpty: the MTA
+};
+
+struct Scenario {
+  std::string source;        // the file as given
+  std::string title;
+  std::string description;
+  std::uint64_t seed = 1;
+  bool auto_dns = true;      // add A and PTR records for every host
+  TimeMs duration_ms = 0;    // how long to simulate at most (default: see loader)
+  std::vector<HostSpec> hosts;
+  std::vector<DnsRecordSpec> dns;
+  std::vector<SendSpec> sends;
+  std::vector<ExpectSpec> expects;
+};
+
+}  // namespace smtplab::scenario

@@ -1,0 +1,52 @@
+// scenario/world.hpp — a scenario made real: the simulator with its hosts, and the
+// agents (DNS server, MTAs with their mail stores, MUAs, raw clients) running on them.
+//
+// API:
+//   World world(scenario, seed, trace);   // builds everything and schedules the sends
+//   world.run();                          // until nothing is left to do (or the limit)
+//   world.store_of_domain("b.example")    // for expectations
+//   world.mta_named("smtp.a.example")
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/trace.hpp"
+#include "dns/server_agent.hpp"
+#include "mda/mail_store.hpp"
+#include "mta/mta.hpp"
+#include "mua/raw_client.hpp"
+#include "mua/submitter.hpp"
+#include "scenario/scenario.hpp"
+#include "sim/simulator.hpp"
+
+namespace smtplab::scenario {
+
+class World {
+ public:
+  World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace);
+  ~World();
+
+  void run();
+
+  sim::Simulator& simulator() { return sim_; }
+  mta::Mta* mta_named(std::string_view name);
+  mda::MailStore* store_of_domain(std::string_view domain);
+  std::string host_name_of(std::string_view address) const;
+
+ private:
+  Endpoint resolve_endpoint(const std::string& text, int line) const;
+
+  const Scenario& scenario_;
+  sim::Simulator sim_;
+  std::unique_ptr<dns::DnsServerAgent> dns_server_;
+  std::map<std::string, std::unique_ptr<mda::MemoryMailStore>> stores_;  // by host name
+  std::map<std::string, std::unique_ptr<mta::Mta>> mtas_;                  // by host name
+  std::map<std::string, std::unique_ptr<mua::Submitter>> muas_;            // by host name
+  std::vector<std::unique_ptr<mua::RawClient>> raw_clients_;
+};
+
+}  // namespace smtplab::scenario
