@@ -105,7 +105,7 @@ constexpr ReplyInfo table[] = {
     {ReplyId::NeedMail, 503, es(5, 5, 1), "Need MAIL before RCPT", "RFC 5321 §4.1.4"},
     {ReplyId::NeedRcpt, 503, es(5, 5, 1), "Need RCPT before DATA", "RFC 5321 §4.1.4"},
     {ReplyId::NestedMail, 503, es(5, 5, 1), "Sender already specified", "RFC 5321 §4.1.4"},
-    {ReplyId::ParameterNotImplemented, 504, es(5, 5, 4), "Parameter not implemented", "RFC 5321 §4.1.1.11"},
+    {ReplyId::ParameterNotImplemented, 555, es(5, 5, 4), "MAIL FROM/RCPT TO parameters not recognized or not implemented", "RFC 5321 §4.1.1.11"},
     {ReplyId::AuthRequired, 530, es(5, 7, 0), "Authentication required", "RFC 4954 §6"},
     {ReplyId::EncryptionRequired, 530, es(5, 7, 0), "Must issue a STARTTLS command first", "RFC 3207 §4"},
     {ReplyId::AuthInvalid, 535, es(5, 7, 8), "Authentication credentials invalid", "RFC 4954 §6"},

@@ -104,7 +104,7 @@ enum class ReplyId {
   NeedMail,               // 503 5.5.1 need MAIL before RCPT
   NeedRcpt,               // 503 5.5.1 need RCPT before DATA
   NestedMail,             // 503 5.5.1 sender already specified
-  ParameterNotImplemented,// 504 5.5.4 unrecognised MAIL/RCPT parameter (RFC 5321 §4.1.1.11)
+  ParameterNotImplemented,// 555 5.5.4 unrecognised MAIL/RCPT parameter (RFC 5321 §4.1.1.11)
   AuthRequired,           // 530 5.7.0 (RFC 4954 §6)
   EncryptionRequired,     // 530 5.7.0 must issue STARTTLS first (RFC 3207 §4)
   AuthInvalid,            // 535 5.7.8 (RFC 4954 §6)

@@ -9,8 +9,8 @@
 //
 // API:
 //   StateMachine::find(from, to)   the transition row, or nullptr if the move is illegal
-//   state_machines()               every registered machine (see register below)
-//   find_state_machine(name)       by name, e.g. "smtp_server", "smtp_client"
+//   Each engine exposes its own table (smtp::server_state_machine(),
+//   smtp::client_state_machine()); the views list the ones they draw.
 #pragma once
 
 #include <span>

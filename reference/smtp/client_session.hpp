@@ -14,9 +14,16 @@
 //   c.connection_closed();// the stream closed before we were done
 //   c.done(); c.result(); // per-recipient outcome
 //
-// Not implemented here (later issues): STARTTLS, AUTH, DSN parameters.
+// Failures that have no reply of their own (the connection closed, a malformed reply)
+// are reported as 421 4.3.2 with the reason as its text: a transient failure, so the
+// MTA keeps the message and tries again (RFC 5321 §4.2.1 on 4yz replies).
+//
+// Not implemented here (later issues): STARTTLS, AUTH, DSN parameters, 8-bit to 7-bit
+// downgrade (RFC 6152 §3) when the server lacks 8BITMIME.
 #pragma once
 
+#include <cstddef>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +32,7 @@
 #include "core/address.hpp"
 #include "core/reply.hpp"
 #include "core/trace.hpp"
+#include "smtp/reply_parser.hpp"
 
 namespace smtplab::smtp {
 
@@ -80,14 +88,31 @@ class ClientSession {
   const ClientResult& result() const { return result_; }
 
  private:
-  struct Impl;
-  friend struct Impl;
+  // What each expected reply answers, in the order the replies will come.
+  enum class Awaiting { Greeting, Ehlo, Helo, Mail, Rcpt, Data, Content, Quit };
+
+  void handle_reply(const Reply& reply);
+  void start_transaction(std::string_view trigger);
+  void after_recipients();
+  void send_command(const std::string& line, std::string_view verb, std::string_view rfc);
+  void send_quit(std::string_view trigger);
+  void fail(const Reply& reply, std::string reason);
+  void finish(std::string_view trigger);
+  void enter_state(ClientState next, std::string_view trigger);
+
   ClientConfig config_;
   ClientJob job_;
   ClientState state_ = ClientState::AwaitGreeting;
   ClientResult result_;
   std::string output_;
   std::vector<Event> events_;
+  ReplyParser parser_;
+  std::deque<Awaiting> awaiting_;  // at most MAIL + every RCPT (the job bounds it)
+  bool pipelined_ = false;         // RFC 2920: MAIL and RCPTs sent as one group
+  bool mail_refused_ = false;
+  std::size_t rcpt_sent_ = 0;      // RCPT commands sent so far
+  std::size_t rcpt_answered_ = 0;  // RCPT replies read so far
+  std::size_t rcpt_accepted_ = 0;  // of which 2xx
 };
 
 }  // namespace smtplab::smtp

@@ -15,7 +15,9 @@
 //   s.timeout();                        // the owner's idle timer fired: 421 4.4.2
 //
 // The engine never touches a socket or a clock; see server_transitions.hpp for the
-// transition table that drives it.
+// transition table that drives it and commands.hpp for the command table (check, then
+// apply). Misuse by the owner (receive before start, a zero size limit) throws
+// std::logic_error; anything the peer sends gets a reply.
 //
 // Not implemented here (later issues): STARTTLS, AUTH, DSN, SMTPUTF8, CHUNKING.
 #pragma once
@@ -26,7 +28,9 @@
 #include <vector>
 
 #include "core/limits.hpp"
+#include "core/line_reader.hpp"
 #include "core/trace.hpp"
+#include "smtp/dot_stuffing.hpp"
 #include "smtp/server_policy.hpp"
 
 namespace smtplab::smtp {
@@ -44,6 +48,7 @@ struct ServerConfig {
 enum class ServerState {
   Connected,   // before the greeting has been decided
   Greeted,     // 220 sent, waiting for HELO/EHLO
+  Refused,     // 554 greeting sent: every command but QUIT gets 503 (RFC 5321 §3.1)
   Ready,       // HELO/EHLO done, no transaction
   MailGiven,   // MAIL accepted, waiting for RCPT
   RcptGiven,   // at least one RCPT accepted
@@ -62,6 +67,9 @@ class ServerSession {
 
   std::string take_output();
   std::vector<Event> take_events();
+  // Lets the owner and its policy slot their own events (policy_check) into the
+  // engine's stream, so the trace reads: command, checks, reply.
+  void add_event(Event event) { events_.push_back(std::move(event)); }
   bool wants_close() const { return state_ == ServerState::Closing; }
 
   ServerState state() const { return state_; }
@@ -69,19 +77,22 @@ class ServerSession {
   const Transaction& transaction() const { return tx_; }
 
  private:
-  // Implementation detail; see server_session.cpp.
-  struct Impl;
+  void handle_line(const Line& line);
+  void handle_too_long_line();
+  void end_of_data();
   void enter_state(ServerState next, std::string_view trigger);
   void send_reply(const Reply& reply);
+  bool enhanced() const;
 
   ServerConfig config_;
   ServerPolicy& policy_;
   ServerState state_ = ServerState::Connected;
   Session session_;
   Transaction tx_;
+  LineReader line_reader_;  // command lines, RFC 5321 §4.5.3.1.4
+  DataReader data_reader_;  // message content after 354
   std::string output_;
   std::vector<Event> events_;
-  friend struct Impl;
 };
 
 }  // namespace smtplab::smtp

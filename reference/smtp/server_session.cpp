@@ -1,0 +1,255 @@
+// smtp/server_session.cpp — the SMTP server engine: frames bytes into command lines
+// and message content, dispatches commands through the command table, sends replies,
+// and moves along the transition table.
+//
+// Standards: see server_session.hpp. The per-command rules live in commands.cpp; this
+// file holds the rules about the stream: pipelining (§RFC 2920 §3.1: process every
+// complete line in order), line length (RFC 5321 §4.5.3.1.4), the end of data and the
+// smuggling defence (dot_stuffing.cpp), enhanced status codes (RFC 2034), and closing.
+//
+// Rules: every change of state goes through enter_state(); every byte we send goes
+// through send_reply(); both record the trace event that describes them.
+#include "smtp/server_session.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "smtp/commands.hpp"
+#include "smtp/server_transitions.hpp"
+
+namespace smtplab::smtp {
+
+namespace {
+
+// The RFC section behind a reply, for the trace: the table row whose code, status and
+// text it was built from, else the general section on replies.
+std::string_view reply_rfc(const Reply& reply) {
+  const std::string_view first = reply.lines.empty() ? std::string_view() : std::string_view(reply.lines.front());
+  for (int i = 0; i < static_cast<int>(ReplyId::Count_); ++i) {
+    const ReplyInfo& info = reply_info(static_cast<ReplyId>(i));
+    if (info.code == reply.code && info.status == reply.status && first.substr(0, info.text.size()) == info.text)
+      return info.rfc;
+  }
+  return "RFC 5321 §4.2";
+}
+
+}  // namespace
+
+std::string_view to_string(ServerState state) {
+  switch (state) {
+    case ServerState::Connected: return "connected";
+    case ServerState::Greeted: return "greeted";
+    case ServerState::Refused: return "refused";
+    case ServerState::Ready: return "ready";
+    case ServerState::MailGiven: return "mail_given";
+    case ServerState::RcptGiven: return "rcpt_given";
+    case ServerState::Data: return "data";
+    case ServerState::Closing: return "closing";
+  }
+  return "unknown";
+}
+
+ServerSession::ServerSession(ServerConfig config, ServerPolicy& policy)
+    : config_(std::move(config)),
+      policy_(policy),
+      line_reader_(limits::command_line_length_max),
+      data_reader_(config_.message_size_max) {
+  // Our own misuse, not the peer's (STYLE §17): a limit of zero would advertise "SIZE 0",
+  // which RFC 1870 §4 reads as "no limit at all".
+  if (config_.message_size_max == 0) throw std::logic_error("ServerConfig.message_size_max must be > 0");
+  if (config_.recipients_max == 0) throw std::logic_error("ServerConfig.recipients_max must be > 0");
+}
+
+void ServerSession::start(std::string_view peer_address, std::string_view peer_name) {
+  if (state_ != ServerState::Connected) throw std::logic_error("ServerSession::start called twice");
+  session_.peer_address = std::string(peer_address);
+  session_.peer_name = peer_name.empty() ? std::string(peer_address) : std::string(peer_name);
+
+  if (std::optional<Reply> refusal = policy_.on_connect(session_)) {
+    send_reply(*refusal);
+    // RFC 5321 §3.1: "a 554 response MAY be given in the initial connection opening
+    // message instead of the 220. A server taking this approach MUST still wait for the
+    // client to send a QUIT". A 421 (§3.8) closes at once.
+    if (refusal->permanent_failure()) enter_state(ServerState::Refused, "554 greeting");
+    else enter_state(ServerState::Closing, "421 greeting");
+    return;
+  }
+  // RFC 5321 §4.2: Greeting = "220 " (Domain / address-literal) [ SP textstring ] CRLF.
+  // The text is configuration, so the row gives only the code.
+  Reply greeting;
+  greeting.code = reply_info(ReplyId::ServiceReady).code;
+  greeting.lines.push_back(config_.host_name + " " + config_.greeting_text);
+  send_reply(greeting);
+  enter_state(ServerState::Greeted, "220 greeting");
+}
+
+void ServerSession::receive(std::string_view bytes) {
+  if (state_ == ServerState::Connected) throw std::logic_error("ServerSession::receive before start");
+  std::string_view input = bytes;
+  // RFC 2920 §3.1 ("the server ... MUST process the commands in the order received")
+  // in effect: every complete line of this chunk is handled now, in order, and its
+  // reply appended to the output in the same order. A chunk may switch between command
+  // lines and message content any number of times.
+  while (!input.empty()) {
+    // RFC 5321 §4.1.1.10: after 221 (and after 421, §3.8) the server closes; whatever
+    // the client sent after QUIT is ignored.
+    if (state_ == ServerState::Closing) return;
+    if (state_ == ServerState::Data) {
+      if (data_reader_.feed(input) == DataStatus::Complete) end_of_data();
+      continue;
+    }
+    Line line;
+    switch (line_reader_.next(input, line)) {
+      case LineStatus::Complete: handle_line(line); break;
+      case LineStatus::TooLong: handle_too_long_line(); break;
+      case LineStatus::NeedMore: break;  // the reader kept the partial line; input is empty
+    }
+  }
+}
+
+void ServerSession::timeout() {
+  // RFC 5321 §4.5.3.2: a server "SHOULD have a timeout of at least 5 minutes while it is
+  // awaiting the next command from the sender"; then 421 and close (§3.8).
+  if (state_ == ServerState::Connected || state_ == ServerState::Closing) return;
+  send_reply(make_reply(ReplyId::Timeout));
+  enter_state(ServerState::Closing, "421 timeout");
+}
+
+std::string ServerSession::take_output() { return std::exchange(output_, std::string()); }
+
+std::vector<Event> ServerSession::take_events() { return std::exchange(events_, std::vector<Event>()); }
+
+void ServerSession::handle_line(const Line& line) {
+  const Command command = parse_command(line.text);
+  const CommandSpec* spec = find_command(command.verb);
+
+  Event event;
+  event.kind = EventKind::SmtpCommand;
+  event.summary = line.text;
+  event.bytes = line.text + (line.crlf ? "\r\n" : "\n");
+  event.explain = "command." + (spec != nullptr ? std::string(spec->name) : std::string("unknown"));
+  event.rfc = spec != nullptr ? std::string(spec->rfc) : std::string("RFC 5321 §4.2.4");
+  event.with("verb", command.verb_text).with("argument", command.argument);
+  if (!line.crlf) event.with("line_ending", "bare LF");
+  events_.push_back(std::move(event));
+
+  if (spec == nullptr) {
+    // RFC 5321 §4.2.4: "500 ... command unrecognized"; after a 554 greeting, 503 (§3.1).
+    send_reply(make_reply(state_ == ServerState::Refused ? ReplyId::BadSequence : ReplyId::SyntaxErrorCommand));
+    return;
+  }
+  if (!spec->allowed_in(state_)) {
+    send_reply(sequence_reply(command.verb, state_));
+    return;
+  }
+  // STYLE §4: check (may refuse, changes nothing), then apply.
+  const CheckContext check{config_, policy_, state_, session_, tx_};
+  if (std::optional<Reply> refusal = spec->check(check, command)) {
+    send_reply(*refusal);
+    return;
+  }
+  ApplyContext apply{config_, state_, session_, tx_};
+  CommandOutcome outcome = spec->apply(apply, command);
+  send_reply(outcome.reply);
+  if (outcome.next != state_) enter_state(outcome.next, outcome.trigger);
+  if (state_ == ServerState::Data) data_reader_.reset();
+}
+
+void ServerSession::handle_too_long_line() {
+  Event event;
+  event.kind = EventKind::SmtpCommand;
+  event.summary = "<command line over " + std::to_string(limits::command_line_length_max) + " octets, discarded>";
+  event.explain = "command.too_long";
+  event.rfc = "RFC 5321 §4.5.3.1.4";
+  events_.push_back(std::move(event));
+  // RFC 5321 §4.5.3.1: "500 Line too long" — the line is gone, the session goes on.
+  send_reply(make_reply(ReplyId::LineTooLong));
+}
+
+void ServerSession::end_of_data() {
+  Event content;
+  content.kind = EventKind::SmtpCommand;
+  content.summary = "<message, " + std::to_string(data_reader_.wire_size()) + " bytes>";
+  content.bytes = data_reader_.wire();
+  content.explain = "command.message";
+  content.rfc = "RFC 5321 §4.1.1.4";
+  content.with("size", std::to_string(data_reader_.size()));
+  if (data_reader_.wire_truncated()) content.with("bytes_truncated", "true");
+  if (data_reader_.bare_cr()) content.with("bare_cr", "true");
+  if (data_reader_.bare_lf()) content.with("bare_lf", "true");
+  events_.push_back(std::move(content));
+
+  Reply reply;
+  if (data_reader_.bare_line_ending()) {
+    // RFC 5321 §2.3.8: "SMTP client implementations MUST NOT transmit these characters
+    // except when they are intended as line terminators and then MUST transmit them only
+    // as a <CRLF> sequence." A message with a bare CR or LF is the raw material of SMTP
+    // smuggling (CVE-2023-51764): relayed as is, a weaker next hop may see an end of
+    // data inside it. We refuse it after its real end, never accept or relay it.
+    reply = make_reply(ReplyId::BareLineEnding);
+  } else if (data_reader_.too_big()) {
+    // RFC 1870 §6: a message larger than the declared maximum is refused with 552.
+    reply = make_reply(ReplyId::MessageTooBigForSystem,
+                       "the limit is " + std::to_string(config_.message_size_max) + " octets");
+  } else if (data_reader_.line_too_long()) {
+    // RFC 5321 §4.5.3.1.6 (1000 octets a text line), answered with §4.5.3.1's
+    // "500 Line too long".
+    reply = make_reply(ReplyId::LineTooLong, "a text line is over 1000 octets");
+  } else {
+    tx_.content = data_reader_.take_content();
+    // RFC 5321 §4.1.1.4: the 250 means the server "has accepted responsibility"; the
+    // policy stores the message before it says so.
+    reply = policy_.on_message(session_, tx_);
+    if (reply.first_digit() == 2) ++session_.transactions;
+  }
+  send_reply(reply);
+  // RFC 5321 §4.1.1.4: after the reply to end of data the transaction is over, whatever
+  // the reply said; the session goes on.
+  tx_ = Transaction{};
+  data_reader_.reset();
+  enter_state(ServerState::Ready, "end of data");
+}
+
+void ServerSession::enter_state(ServerState next, std::string_view trigger) {
+  const std::string_view from = to_string(state_);
+  const std::string_view to = to_string(next);
+  const Transition* row = server_state_machine().find(from, to);
+  if (row == nullptr)  // our bug: the table is the whole truth about legal moves
+    throw std::logic_error("smtp_server: no transition " + std::string(from) + " -> " + std::string(to));
+  Event event;
+  event.kind = EventKind::StateChange;
+  event.summary = std::string(from) + " -> " + std::string(to);
+  event.explain = "state.smtp_server." + std::string(to);
+  event.rfc = std::string(row->rfc);
+  event.with("machine", std::string(server_state_machine().name))
+      .with("from", std::string(from))
+      .with("to", std::string(to))
+      .with("trigger", std::string(trigger))
+      .with("rfc", std::string(row->rfc));
+  events_.push_back(std::move(event));
+  state_ = next;
+}
+
+bool ServerSession::enhanced() const {
+  // RFC 2034 §4: once the server has advertised ENHANCEDSTATUSCODES in its EHLO reply,
+  // the status code goes on the text of every later reply. A HELO session never saw the
+  // keyword, so it gets plain replies.
+  return session_.esmtp && config_.advertise_enhanced_status_codes;
+}
+
+void ServerSession::send_reply(const Reply& reply) {
+  const bool with_status = enhanced();
+  std::string wire = reply.format(with_status);
+  output_ += wire;
+  Event event;
+  event.kind = EventKind::SmtpReply;
+  event.summary = reply.first_line(with_status);
+  event.bytes = std::move(wire);
+  event.explain = "reply." + std::to_string(reply.code);
+  event.rfc = std::string(reply_rfc(reply));
+  event.with("code", std::to_string(reply.code))
+      .with("status", with_status ? reply.status.to_string() : std::string());
+  events_.push_back(std::move(event));
+}
+
+}  // namespace smtplab::smtp
