@@ -1,0 +1,60 @@
+// mda/maildir_store.hpp — a real Maildir on disk, one per user, written the Maildir way.
+//
+// Standards: D. J. Bernstein, "Using maildir format", http://cr.yp.to/proto/maildir.html
+// (tmp/new/cur, unique names, write to tmp then move to new); the Maildir++ folder
+// convention (Courier maildir(5): a folder is a sub-maildir ".Name" holding an empty
+// file "maildirfolder").
+//
+// API:
+//   MaildirStore store("/var/tmp/smtplab-mail", "mx.b.example");
+//   store.deliver("bob", "INBOX", content, now_ms)  -> root/bob/Maildir/new/<unique>
+//   store.deliver("bob", "Junk", content, now_ms)   -> root/bob/Maildir/.Junk/new/<unique>
+//   store.list / read / count as in MailStore (new/ and cur/ both count)
+//   store.folder_path("bob", "Junk")                the maildir of a folder
+//
+// Unique names: "<seconds>.M<microseconds>Q<deliveries>.<host>", built from the time
+// handed in (virtual time in the simulator), a per-store delivery counter and the host
+// name, so that the same run gives the same file names. Should a name exist already
+// (another run wrote into the same directory), the counter moves on.
+//
+// This is the only file of smtplab/reference that touches the filesystem.
+//
+// Not implemented: moving new/ to cur/ with ":2,flags" (a reader's job), quotas
+// (Maildir++ maildirsize), cleaning stale files out of tmp/ (36 hours, per the spec).
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "mda/mail_store.hpp"
+
+namespace smtplab::mda {
+
+// Our choice: how many unique names to try when one already exists before giving up.
+inline constexpr int maildir_name_attempts_max = 100;
+
+class MaildirStore final : public MailStore {
+ public:
+  MaildirStore(std::filesystem::path root, std::string host_name);
+
+  StoreResult deliver(std::string_view user, std::string_view folder, std::string_view content,
+                      TimeMs time_ms) override;
+  std::vector<std::string> list(std::string_view user, std::string_view folder) const override;
+  std::optional<std::string> read(std::string_view user, std::string_view folder,
+                                  std::string_view id) const override;
+  std::size_t count(std::string_view user, std::string_view folder) const override;
+
+  // root/<user>/Maildir for INBOX, root/<user>/Maildir/.<folder> for any other folder.
+  std::filesystem::path folder_path(std::string_view user, std::string_view folder) const;
+
+  // "<seconds>.M<usec>Q<n>.<host>" with "/" and ":" of the host escaped as the spec says.
+  static std::string unique_name(TimeMs time_ms, std::uint64_t deliveries,
+                                 std::string_view host_name);
+
+ private:
+  std::filesystem::path root_;
+  std::string host_name_;
+  std::uint64_t deliveries_ = 0;
+};
+
+}  // namespace smtplab::mda
