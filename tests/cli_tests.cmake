@@ -1,0 +1,38 @@
+# Tests of the `smtplab` command itself: every lesson is a test, runs are reproducible,
+# and bad scenarios are reported with file:line and exit code 2.
+if(NOT TARGET smtplab)
+  return()
+endif()
+
+file(GLOB lesson_dirs LIST_DIRECTORIES true "${PROJECT_SOURCE_DIR}/lessons/*")
+foreach(dir IN LISTS lesson_dirs)
+  if(EXISTS "${dir}/scenario.toml")
+    get_filename_component(lesson "${dir}" NAME)
+    # The lesson's own expectations must hold (exit 0).
+    add_test(NAME "lesson: ${lesson} expectations hold"
+             COMMAND smtplab run "${dir}" --color never --quiet)
+    # Same scenario + seed => the same trace, byte for byte (DESIGN principle 2).
+    add_test(NAME "lesson: ${lesson} is deterministic"
+             COMMAND ${CMAKE_COMMAND}
+                     -DSMTPLAB=$<TARGET_FILE:smtplab> -DSCENARIO=${dir}
+                     -DOUT=${CMAKE_CURRENT_BINARY_DIR}/determinism-${lesson}
+                     -P ${CMAKE_CURRENT_SOURCE_DIR}/run_twice.cmake)
+  endif()
+endforeach()
+
+# Invalid scenarios: exit code 2 and a message naming the file and the line.
+file(GLOB bad_scenarios "${CMAKE_CURRENT_SOURCE_DIR}/scenario/data/invalid-*.toml")
+foreach(bad IN LISTS bad_scenarios)
+  get_filename_component(name "${bad}" NAME_WE)
+  file(STRINGS "${bad}" expected_line REGEX "^# expect: ")
+  string(REPLACE "# expect: " "" expected "${expected_line}")
+  add_test(NAME "cli: ${name} is rejected with file:line"
+           COMMAND ${CMAKE_COMMAND} -DSMTPLAB=$<TARGET_FILE:smtplab> -DSCENARIO=${bad}
+                   "-DEXPECTED=${expected}" -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_invalid.cmake)
+endforeach()
+
+# A scenario whose expectation fails exits 1 and says which.
+add_test(NAME "cli: a failing expectation exits 1"
+         COMMAND smtplab run "${CMAKE_CURRENT_SOURCE_DIR}/scenario/data/failing-expectation.toml"
+                 --color never --quiet)
+set_tests_properties("cli: a failing expectation exits 1" PROPERTIES WILL_FAIL TRUE)

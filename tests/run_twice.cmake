@@ -1,0 +1,17 @@
+# Runs a scenario twice with --json and fails unless the two traces are identical.
+foreach(i 1 2)
+  execute_process(COMMAND ${SMTPLAB} run ${SCENARIO} --color never --quiet --json ${OUT}-${i}.json
+                  RESULT_VARIABLE rc OUTPUT_QUIET)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${i} of ${SCENARIO} exited ${rc}")
+  endif()
+endforeach()
+file(SIZE ${OUT}-1.json size)
+if(size LESS 1000)
+  message(FATAL_ERROR "the JSON trace is suspiciously small (${size} bytes)")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}-1.json ${OUT}-2.json RESULT_VARIABLE differ)
+if(NOT differ EQUAL 0)
+  message(FATAL_ERROR "two runs of ${SCENARIO} with the same seed gave different traces")
+endif()
+message(STATUS "identical traces (${size} bytes)")
