@@ -80,7 +80,8 @@ std::string Mta::next_queue_id() {
   return buffer;
 }
 
-Reply Mta::accept(const smtp::Session& session, const smtp::Transaction& tx) {
+Reply Mta::accept(const smtp::Session& session, const smtp::Transaction& tx,
+                  const std::function<void(Event)>& note) {
   // RFC 5321 §6.3: "Simple counting of the number of Received: header fields in a
   // message has proven to be an effective ... method of detecting loops".
   if (message::parse_header(tx.content).header.received_count() >= limits::received_headers_max)
@@ -115,13 +116,18 @@ Reply Mta::accept(const smtp::Session& session, const smtp::Transaction& tx) {
   // RFC 5321 §4.1.1.4: the 250 means we are responsible now. Commit first, reply after.
   if (!queue_.commit(message)) return make_reply(ReplyId::InsufficientStorage);
   ++accepted_;
-  emit_queue_change(message, "enqueue", "accepted from " + session.peer_name);
+  note(queue_change(message, "enqueue", "accepted from " + session.peer_name));
   schedule_attempt(message.id, 0);
   return make_reply(ReplyId::MessageAccepted, "queued as " + message.id);
 }
 
 void Mta::emit_queue_change(const QueuedMessage& message, std::string_view action,
                             std::string_view detail) {
+  host_.emit(queue_change(message, action, detail));
+}
+
+Event Mta::queue_change(const QueuedMessage& message, std::string_view action,
+                        std::string_view detail) const {
   Event event;
   event.kind = EventKind::QueueChange;
   event.summary = std::string(action) + " " + message.id + ": " + std::string(detail);
@@ -138,7 +144,7 @@ void Mta::emit_queue_change(const QueuedMessage& message, std::string_view actio
       .with("rcpt_to", rcpts)
       .with("size", std::to_string(message.content.size()));
   if (action == "enqueue") event.bytes = message.content;
-  host_.emit(std::move(event), host_.name() + "/queue");
+  return event;
 }
 
 void Mta::schedule_attempt(const std::string& id, TimeMs delay_ms) {
@@ -266,7 +272,7 @@ void Mta::send_bounce(const QueuedMessage& message) {
     event.explain = "bounce.suppressed";
     event.rfc = "RFC 5321 §4.5.5";
     event.with("queue_id", message.id).with("result", "suppressed");
-    host_.emit(std::move(event), host_.name() + "/queue");
+    host_.emit(std::move(event));
     return;
   }
   BounceInput input;
@@ -293,7 +299,7 @@ void Mta::send_bounce(const QueuedMessage& message) {
   event.explain = "bounce.sent";
   event.rfc = "RFC 5321 §6.1";
   event.with("queue_id", bounce.id).with("original", message.id).with("to", message.reverse_path);
-  host_.emit(std::move(event), host_.name() + "/queue");
+  host_.emit(std::move(event));
 
   if (!queue_.commit(bounce)) return;  // queue full: nothing more we can do
   emit_queue_change(bounce, "enqueue", "delivery status notification");

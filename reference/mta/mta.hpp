@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -93,8 +94,10 @@ class Mta {
 
   // Called by the policy at end of data. Prepends the Received field, commits the
   // message to the queue and schedules delivery. Returns the reply to send: 250 with
-  // the queue id, or a refusal (loop, queue full).
-  Reply accept(const smtp::Session& session, const smtp::Transaction& tx);
+  // the queue id, or a refusal (loop, queue full). `note` receives the queue_change
+  // event, so that it lands in the session's event stream before the 250.
+  Reply accept(const smtp::Session& session, const smtp::Transaction& tx,
+               const std::function<void(Event)>& note);
 
   // Called by a DeliveryAttempt when it has a result for its recipients.
   void attempt_finished(std::uint64_t attempt_id);
@@ -105,6 +108,8 @@ class Mta {
   void deliver_locally(QueuedMessage& message);
   void after_attempt(QueuedMessage& message);
   void send_bounce(const QueuedMessage& message);
+  Event queue_change(const QueuedMessage& message, std::string_view action,
+                     std::string_view detail) const;
   void emit_queue_change(const QueuedMessage& message, std::string_view action,
                          std::string_view detail);
   std::string next_queue_id();

@@ -74,7 +74,7 @@ std::optional<Reply> MtaPolicy::on_rcpt_to(const smtp::Session& session, const s
 }
 
 Reply MtaPolicy::on_message(const smtp::Session& session, const smtp::Transaction& tx) {
-  return mta_.accept(session, tx);
+  return mta_.accept(session, tx, note_);
 }
 
 }  // namespace smtplab::mta
