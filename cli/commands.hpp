@@ -1,27 +1,20 @@
-// cli/commands.hpp — one runner per `smtplab` subcommand.
+// cli/commands.hpp — one file per `smtplab` subcommand; each adds itself to the CLI11
+// app and, when chosen, sets the action that main() runs.
 //
-// Exit codes (all subcommands): 0 success, 1 the scenario ran but an expectation
-// failed, 2 invalid input (a scenario that does not load, a bad option).
+// Exit codes (all subcommands): 0 success, 1 the work ran but its verdict is negative
+// (an expectation failed, a signature did not verify), 2 invalid input (a scenario
+// that does not load, a bad option).
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string>
+#include <functional>
+
+#include <CLI/CLI.hpp>
 
 namespace smtplab::cli {
 
-struct RunOptions {
-  std::string scenario;
-  std::optional<std::uint64_t> seed;
-  std::string json_path;
-  std::string color = "auto";
-  bool verbose = false;
-  bool hide_state = false;
-  bool hide_connections = false;
-  bool quiet = false;
-  std::size_t lane_width = 16;
-};
+using Action = std::function<int()>;
 
-int run_command(const RunOptions& options);
+// Each adds one subcommand to `app`; when the user picks it, `action` is set.
+void add_run_command(CLI::App& app, Action& action);
 
 }  // namespace smtplab::cli

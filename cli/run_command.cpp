@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "commands.hpp"
 #include "scenario/runner.hpp"
@@ -16,6 +18,18 @@ namespace smtplab::cli {
 
 namespace {
 
+struct RunOptions {
+  std::string scenario;
+  std::optional<std::uint64_t> seed;
+  std::string json_path;
+  std::string color = "auto";
+  bool verbose = false;
+  bool hide_state = false;
+  bool hide_connections = false;
+  bool quiet = false;
+  std::size_t lane_width = 16;
+};
+
 bool use_colour(const std::string& mode) {
   if (mode == "always") return true;
   if (mode == "never") return false;
@@ -25,8 +39,6 @@ bool use_colour(const std::string& mode) {
   if (no_color != nullptr && *no_color != '\0') return false;
   return isatty(STDOUT_FILENO) != 0;
 }
-
-}  // namespace
 
 int run_command(const RunOptions& options) {
   scenario::RunOutcome outcome = scenario::run_scenario_file(options.scenario, options.seed);
@@ -72,6 +84,25 @@ int run_command(const RunOptions& options) {
   std::cout << "\n" << (all_ok ? "All expectations hold." : "Some expectations FAILED.")
             << " Replay this run with --seed " << doc.seed << ".\n";
   return all_ok ? 0 : 1;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Action& action) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Run a scenario or lesson in the simulator and print its sequence diagram");
+  cmd->add_option("scenario", options->scenario, "scenario.toml, or a lesson folder")->required();
+  cmd->add_option("--seed", options->seed, "Override the scenario's random seed");
+  cmd->add_option("--json", options->json_path, "Also write the trace as JSON (docs/trace-format.md)");
+  cmd->add_option("--color", options->color, "Colours: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_flag("--verbose,-v", options->verbose, "Show every reply line and message contents");
+  cmd->add_flag("--no-state", options->hide_state, "Hide state_change events");
+  cmd->add_flag("--no-connections", options->hide_connections, "Hide conn_open/conn_close events");
+  cmd->add_flag("--quiet,-q", options->quiet, "Print only the expectations and the verdict");
+  cmd->add_option("--lane-width", options->lane_width, "Characters per lane (default 16)");
+  cmd->callback([&action, options] { action = [options] { return run_command(*options); }; });
 }
 
 }  // namespace smtplab::cli
