@@ -33,6 +33,27 @@ std::optional<EnhancedStatus> EnhancedStatus::parse(std::string_view text) {
   return status;
 }
 
+namespace {
+
+// RFC 5321 §4.2: textstring = 1*(%d09 / %d32-126) — reply text is printable US-ASCII.
+// Our explanations cite sections with "§", so that one is spelled out; anything else
+// outside the range becomes '?', and the wire stays valid whatever the detail text was.
+void append_textstring(std::string& out, std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xA7) {
+      out += "section ";
+      ++i;
+    } else if (c == '\t' || (c >= 32 && c <= 126)) {
+      out += static_cast<char>(c);
+    } else {
+      out += '?';
+    }
+  }
+}
+
+}  // namespace
+
 std::string Reply::format(bool enhanced) const {
   std::string out;
   const std::string code_text = std::to_string(code);
@@ -46,7 +67,7 @@ std::string Reply::format(bool enhanced) const {
       out += status_text;
       if (!text.empty()) out += ' ';
     }
-    out += text;
+    append_textstring(out, text);
     out += "\r\n";
   }
   return out;

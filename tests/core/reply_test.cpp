@@ -46,3 +46,11 @@ TEST_CASE("enhanced status codes parse per RFC 3463 §2", "[reply]") {
   CHECK_FALSE(EnhancedStatus::parse("55.7.1"));
   CHECK_FALSE(EnhancedStatus::parse("5.7.1 "));
 }
+
+TEST_CASE("reply text on the wire is printable US-ASCII (RFC 5321 §4.2 textstring)", "[reply]") {
+  // Explanations cite "§"; the wire spells it out and replaces anything else unsafe, so
+  // that a detail text can never inject a CR/LF or a non-ASCII byte into a reply.
+  const Reply r = make_reply(ReplyId::BadSenderSyntax, "see RFC 5321 §4.1.2\r\n250 injected \xff");
+  CHECK(r.format(true) ==
+        "501 5.1.7 Bad sender address syntax: see RFC 5321 section 4.1.2??250 injected ?\r\n");
+}
