@@ -1,0 +1,90 @@
+// visualizer/loader.cpp — opening traces, scenarios and lessons.
+//
+// The scenario runner (reference/scenario/runner.hpp) is compiled in when the build
+// finds it (SMTPLAB_HAVE_SCENARIO_RUNNER, see CMakeLists.txt); without it, scenarios
+// and lessons get a clear message and saved traces still open.
+#include "loader.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#ifdef SMTPLAB_HAVE_SCENARIO_RUNNER
+#include "scenario/runner.hpp"
+#include "smtp/client_transitions.hpp"
+#include "smtp/server_transitions.hpp"
+#endif
+
+namespace smtplab::visualizer {
+
+namespace {
+
+bool read_file(const std::filesystem::path& path, std::string& out, std::string& error) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    error = path.string() + ": cannot read: " + ec.message();
+    return false;
+  }
+  if (size > trace_file_size_max) {
+    error = path.string() + ": too large (" + std::to_string(size) + " bytes)";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (!in.good() && !in.eof()) {
+    error = path.string() + ": read error";
+    return false;
+  }
+  out = buffer.str();
+  return true;
+}
+
+LoadResult run_scenario([[maybe_unused]] const std::filesystem::path& scenario,
+                        [[maybe_unused]] std::optional<std::uint64_t> seed,
+                        [[maybe_unused]] const MachineCatalog& catalog) {
+  LoadResult result;
+#ifdef SMTPLAB_HAVE_SCENARIO_RUNNER
+  scenario::RunOutcome outcome = scenario::run_scenario_file(scenario.string(), seed);
+  if (!outcome.ok) {
+    result.error = outcome.error.empty() ? scenario.string() + ": the scenario did not load" : outcome.error;
+    return result;
+  }
+  result.model = TraceModel::create(std::move(outcome.document), catalog, std::move(outcome.lesson_markdown));
+#else
+  result.error = scenario.string() +
+                 ": this build of smtplab-visualizer cannot run scenarios yet (built without "
+                 "reference/scenario/runner.hpp); save a trace as JSON and open that instead";
+#endif
+  return result;
+}
+
+}  // namespace
+
+void register_engine_tables([[maybe_unused]] MachineCatalog& catalog) {
+#ifdef SMTPLAB_HAVE_SCENARIO_RUNNER
+  catalog.add(smtp::server_state_machine());
+  catalog.add(smtp::client_state_machine());
+#endif
+}
+
+LoadResult load_input(const std::string& path_text, std::optional<std::uint64_t> seed,
+                      const MachineCatalog& catalog) {
+  const std::filesystem::path path(path_text);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    // A lesson folder: its scenario.toml runs, its lesson.md is shown beside it (the
+    // runner finds both).
+    return run_scenario(path, seed, catalog);
+  }
+  if (path.extension() == ".toml") return run_scenario(path, seed, catalog);
+  LoadResult result;
+  std::string text;
+  if (!read_file(path, text, result.error)) return result;
+  result = load_trace_text(text, catalog);
+  if (!result.error.empty()) result.error = path.string() + ": " + result.error;
+  return result;
+}
+
+}  // namespace smtplab::visualizer
