@@ -12,9 +12,12 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/limits.hpp"
+#include "smtp/auth.hpp"
 #include "smtp/client_transitions.hpp"
 #include "smtp/dot_stuffing.hpp"
 #include "smtp/extensions.hpp"
+#include "smtp/user_db.hpp"
 
 namespace smtplab::smtp {
 
@@ -31,7 +34,10 @@ bool has_8bit(std::string_view text) {
 std::string_view to_string(ClientState state) {
   switch (state) {
     case ClientState::AwaitGreeting: return "await_greeting";
+    case ClientState::TlsHandshake: return "tls_handshake";
     case ClientState::SentEhlo: return "sent_ehlo";
+    case ClientState::SentStarttls: return "sent_starttls";
+    case ClientState::SentAuth: return "sent_auth";
     case ClientState::SentHelo: return "sent_helo";
     case ClientState::SentMail: return "sent_mail";
     case ClientState::SentRcpt: return "sent_rcpt";
@@ -44,16 +50,101 @@ std::string_view to_string(ClientState state) {
 }
 
 ClientSession::ClientSession(ClientConfig config, ClientJob job)
-    : config_(std::move(config)), job_(std::move(job)) {
+    : config_(std::move(config)), job_(std::move(job)), parser_(config_.seams.parse_reply_lines) {
   // RFC 5321 §3.3: a transaction needs at least one recipient; a job without one is the
   // owner's mistake.
   if (job_.rcpt_to.empty()) throw std::logic_error("ClientJob needs at least one recipient");
   for (const Path& rcpt : job_.rcpt_to) result_.recipients.push_back(RecipientResult{rcpt, Reply{}});
+  const bool wants_tls = config_.tls.implicit || config_.tls.starttls != StartTlsPolicy::Never;
+  if (wants_tls && config_.tls.random == nullptr) throw std::logic_error("ClientConfig.tls needs a random source");
   awaiting_.push_back(Awaiting::Greeting);
+  if (config_.tls.implicit) {
+    // RFC 8314 §3.3: on an implicit-TLS port the client starts the handshake as soon as
+    // the connection is open; the greeting comes inside TLS.
+    enter_state(ClientState::TlsHandshake, "implicit TLS");
+    start_tls();
+  }
+}
+
+std::string_view to_string(StartTlsPolicy policy) {
+  switch (policy) {
+    case StartTlsPolicy::Never: return "never";
+    case StartTlsPolicy::Opportunistic: return "opportunistic";
+    case StartTlsPolicy::Required: return "required";
+  }
+  return "unknown";
+}
+
+void ClientSession::start_tls() {
+  tls::SessionConfig session = config_.tls.session;
+  session.role = tls::Role::Client;
+  tls_.emplace(std::move(session), *config_.tls.random);
+  tls_->start();
+  pump_tls();
+}
+
+void ClientSession::pump_tls() {
+  output_ += tls_->take_output();
+  for (Event& event : tls_->take_events()) events_.push_back(std::move(event));
+  if (done()) return;
+  switch (tls_->state()) {
+    case tls::SessionState::Failed: {
+      // RFC 3207 §4.1: after a failed handshake the connection is unusable for SMTP; we
+      // cannot even send QUIT. A 4xx, so that an MTA keeps the message and retries (or
+      // an operator fixes the certificate).
+      result_.tls_verify = tls_->verify_failure();
+      const std::string reason = "TLS handshake failed: " + tls_->failure();
+      fail(make_reply(ReplyId::TlsNotAvailable, reason), reason);
+      finish("TLS failed or close");
+      return;
+    }
+    case tls::SessionState::Closed: {
+      // The server's close_notify may share a packet with its last reply (221): read
+      // the reply first, then treat the close like the connection closing.
+      const std::string rest = tls_->take_plaintext();
+      if (!rest.empty()) process_replies(rest);
+      output_ += tls_->take_output();
+      connection_closed();
+      return;
+    }
+    case tls::SessionState::Established:
+      if (state_ != ClientState::TlsHandshake) return;
+      result_.tls = true;
+      result_.tls_suite = tls_->cipher_suite();
+      result_.tls_verify = tls_->verify_failure();
+      if (config_.tls.implicit && awaiting_.size() == 1 && awaiting_.front() == Awaiting::Greeting) {
+        enter_state(ClientState::AwaitGreeting, "TLS established (implicit)");
+        return;
+      }
+      // RFC 3207 §4.2: "The client MUST discard any knowledge obtained from the server,
+      // such as the list of SMTP service extensions, which was not obtained from the TLS
+      // negotiation itself. The client SHOULD send an EHLO command as the first command
+      // after a successful TLS negotiation."
+      result_.extensions.clear();
+      auth_offered_.clear();
+      send_command("EHLO " + config_.helo_name, "EHLO", "RFC 3207 §4.2");
+      awaiting_.push_back(Awaiting::Ehlo);
+      enter_state(ClientState::SentEhlo, "TLS established");
+      return;
+    case tls::SessionState::Handshaking:
+      return;
+  }
 }
 
 void ClientSession::receive(std::string_view bytes) {
   if (done()) return;
+  if (!tls_) {
+    process_replies(bytes);
+    return;
+  }
+  tls_->receive(bytes);
+  pump_tls();
+  if (done()) return;
+  const std::string plaintext = tls_->take_plaintext();
+  if (!plaintext.empty()) process_replies(plaintext);
+}
+
+void ClientSession::process_replies(std::string_view bytes) {
   parser_.feed(bytes);
   while (!done()) {
     Reply reply;
@@ -83,6 +174,25 @@ void ClientSession::receive(std::string_view bytes) {
     event.with("code", std::to_string(reply.code)).with("status", reply.status.to_string());
     events_.push_back(std::move(event));
     handle_reply(reply);
+    if (state_ == ClientState::TlsHandshake && !tls_) {
+      // The mirror image of CVE-2011-0411 (STARTTLS response injection): bytes that came
+      // after the 220 in the same plaintext packet were not protected by TLS, and a
+      // man in the middle could use them to answer our first commands inside TLS. They
+      // are thrown away before the handshake starts.
+      const std::size_t discarded = parser_.buffered();
+      parser_ = ReplyParser(config_.seams.parse_reply_lines);
+      if (discarded > 0) {
+        Event dropped;
+        dropped.kind = EventKind::SmtpReply;
+        dropped.summary = "<" + std::to_string(discarded) + " bytes after the 220 to STARTTLS, discarded>";
+        dropped.explain = "reply.after_starttls";
+        dropped.rfc = "RFC 3207 §4";
+        dropped.with("discarded", std::to_string(discarded));
+        events_.push_back(std::move(dropped));
+      }
+      start_tls();
+      return;
+    }
   }
 }
 
@@ -140,7 +250,8 @@ void ClientSession::handle_reply(const Reply& reply) {
       if (reply.first_digit() == 2) {
         const EhloReply ehlo = parse_ehlo_reply(reply);
         for (const EhloKeyword& keyword : ehlo.keywords) result_.extensions.push_back(keyword.keyword);
-        start_transaction("250 to EHLO");
+        if (const EhloKeyword* auth = ehlo.find("AUTH")) auth_offered_ = auth->params;
+        after_ehlo("250 to EHLO");
       } else if (reply.code == 500 || reply.code == 502) {
         // RFC 5321 §3.2: a client "SHOULD" fall back to HELO when the server does not
         // recognise EHLO (an old RFC 821 server answers 500 or 502).
@@ -161,6 +272,28 @@ void ClientSession::handle_reply(const Reply& reply) {
         fail(reply, "the server refused HELO");
         send_quit("refused");
       }
+      return;
+
+    case Awaiting::Starttls:
+      if (reply.code == 220) {
+        // RFC 3207 §4: "220 Ready to start TLS"; the handshake starts once this reply is
+        // handled (see process_replies, which also drops what followed it).
+        enter_state(ClientState::TlsHandshake, "220 to STARTTLS");
+        return;
+      }
+      // RFC 3207 §4: "If the client receives the 454 response, the client must decide
+      // whether or not to continue the SMTP session."
+      if (config_.tls.starttls == StartTlsPolicy::Required) {
+        fail(reply, "the server refused STARTTLS and TLS is required");
+        send_quit("refused");
+        return;
+      }
+      if (config_.auth) begin_auth("refused, go on without TLS");
+      else start_transaction("refused, go on without TLS");
+      return;
+
+    case Awaiting::Auth:
+      handle_auth_reply(reply);
       return;
 
     case Awaiting::Mail:
@@ -202,8 +335,8 @@ void ClientSession::handle_reply(const Reply& reply) {
 
     case Awaiting::Data:
       if (reply.code == 354) {
-        const std::string content = dot_stuff(job_.message) + ".\r\n";
-        output_ += content;
+        const std::string content = config_.seams.dot_stuff(job_.message) + ".\r\n";
+        send_bytes(content);
         Event event;
         event.kind = EventKind::SmtpCommand;
         event.summary = "<message, " + std::to_string(content.size()) + " bytes>";
@@ -233,6 +366,125 @@ void ClientSession::handle_reply(const Reply& reply) {
       finish("221 or close");
       return;
   }
+}
+
+void ClientSession::after_ehlo(std::string_view trigger) {
+  const auto offered = [this](std::string_view keyword) {
+    for (const std::string& k : result_.extensions)
+      if (k == keyword) return true;
+    return false;
+  };
+  const bool tls_wanted = config_.tls.starttls != StartTlsPolicy::Never && !config_.tls.implicit;
+  if (tls_wanted && !tls_) {
+    if (offered("STARTTLS")) {
+      send_command("STARTTLS", "STARTTLS", "RFC 3207 §4");
+      awaiting_.push_back(Awaiting::Starttls);
+      enter_state(ClientState::SentStarttls, "250 to EHLO, STARTTLS offered");
+      return;
+    }
+    if (config_.tls.starttls == StartTlsPolicy::Required) {
+      // Without STARTTLS in the EHLO reply we cannot tell a server that lacks it from an
+      // attacker who deleted it (STARTTLS stripping); a client that requires TLS stops.
+      const std::string reason = "the server does not offer STARTTLS and TLS is required";
+      fail(make_reply(ReplyId::TlsNotAvailable, reason), reason);
+      send_quit("refused");
+      return;
+    }
+  }
+  if (config_.auth && result_.authenticated_as.empty()) {
+    begin_auth(trigger);
+    return;
+  }
+  start_transaction(trigger);
+}
+
+void ClientSession::begin_auth(std::string_view trigger) {
+  const ClientAuth& auth = *config_.auth;
+  // RFC 4616 §6 / RFC 4954 §4: PLAIN and LOGIN send the password itself; we do not send
+  // it over a connection without TLS unless told to (a lesson showing why not).
+  if (!(tls_ && tls_->established()) && !auth.allow_without_tls) {
+    const std::string reason = "not sending a password without TLS";
+    fail(make_reply(ReplyId::EncryptionRequiredForAuth, reason), reason);
+    send_quit("refused");
+    return;
+  }
+  const auto server_has = [this](AuthMechanism m) {
+    for (const std::string& name : auth_offered_)
+      if (parse_auth_mechanism(name) == m) return true;
+    return false;
+  };
+  std::optional<AuthMechanism> chosen;
+  if (auth.mechanism) {
+    if (server_has(*auth.mechanism)) chosen = auth.mechanism;
+  } else if (server_has(AuthMechanism::Plain)) {
+    chosen = AuthMechanism::Plain;
+  } else if (server_has(AuthMechanism::Login)) {
+    chosen = AuthMechanism::Login;
+  }
+  if (!chosen) {
+    const std::string reason = "the server does not offer a SASL mechanism we can use";
+    fail(make_reply(ReplyId::AuthRequired, reason), reason);
+    send_quit("refused");
+    return;
+  }
+  auth_mechanism_ = *chosen;
+  auth_step_ = 0;
+  if (auth_mechanism_ == AuthMechanism::Plain) {
+    // RFC 4616 §2: message = [authzid] NUL authcid NUL passwd; sent as the initial
+    // response (RFC 4954 §4) unless that would make the line longer than 512 octets.
+    std::string message;
+    message += '\0';
+    message += auth.user;
+    message += '\0';
+    message += auth.password;
+    const std::string line = "AUTH PLAIN " + base64_encode(message);
+    if (line.size() + 2 <= limits::command_line_length_max) {
+      auth_step_ = 1;
+      send_command(line, "AUTH", "RFC 4954 §4", mask_auth_command(line));
+    } else {
+      send_command("AUTH PLAIN", "AUTH", "RFC 4954 §4");
+    }
+  } else {
+    send_command("AUTH LOGIN", "AUTH", "RFC 4954 §4");
+  }
+  awaiting_.push_back(Awaiting::Auth);
+  enter_state(ClientState::SentAuth, trigger);
+}
+
+void ClientSession::handle_auth_reply(const Reply& reply) {
+  const ClientAuth& auth = *config_.auth;
+  if (reply.code == 334) {
+    // RFC 4954 §4: a challenge; the answer is one line of base64.
+    std::string response;
+    if (auth_mechanism_ == AuthMechanism::Plain) {
+      std::string message;
+      message += '\0';
+      message += auth.user;
+      message += '\0';
+      message += auth.password;
+      response = base64_encode(message);
+    } else if (auth_step_ == 0) {
+      response = base64_encode(auth.user);  // draft-murchison-sasl-login: "Username:"
+    } else {
+      response = base64_encode(auth.password);  // "Password:"
+    }
+    ++auth_step_;
+    if (auth_step_ > 2) {
+      // A server that keeps asking is not following PLAIN or LOGIN: cancel (RFC 4954 §4).
+      send_command("*", "AUTH", "RFC 4954 §4");
+    } else {
+      send_command(response, "AUTH", "RFC 4954 §4", masked_response(response));
+    }
+    awaiting_.push_back(Awaiting::Auth);
+    return;
+  }
+  if (reply.code == 235) {
+    result_.authenticated_as = auth.user;
+    start_transaction("235");
+    return;
+  }
+  fail(reply, "authentication failed");
+  send_quit("refused");
 }
 
 void ClientSession::start_transaction(std::string_view trigger) {
@@ -274,13 +526,24 @@ void ClientSession::after_recipients() {
   send_quit("no recipient accepted");
 }
 
-void ClientSession::send_command(const std::string& line, std::string_view verb, std::string_view rfc) {
-  output_ += line;
-  output_ += "\r\n";
+void ClientSession::send_bytes(const std::string& bytes) {
+  if (tls_ && tls_->established()) {
+    tls_->write(bytes);
+    output_ += tls_->take_output();
+    return;
+  }
+  output_ += bytes;
+}
+
+void ClientSession::send_command(const std::string& line, std::string_view verb, std::string_view rfc,
+                                 std::string_view shown) {
+  send_bytes(line + "\r\n");
+  // `shown` replaces a line that carries a credential (AUTH), so the trace never has it.
+  const std::string text = shown.empty() ? line : std::string(shown);
   Event event;
-  event.kind = EventKind::SmtpCommand;
-  event.summary = line;
-  event.bytes = line + "\r\n";
+  event.kind = verb == "AUTH" && line.rfind("AUTH", 0) != 0 ? EventKind::AuthStep : EventKind::SmtpCommand;
+  event.summary = text;
+  event.bytes = text + "\r\n";
   event.explain = "command." + std::string(verb);
   event.rfc = std::string(rfc);
   event.with("verb", std::string(verb));

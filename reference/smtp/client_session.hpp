@@ -18,8 +18,18 @@
 // are reported as 421 4.3.2 with the reason as its text: a transient failure, so the
 // MTA keeps the message and tries again (RFC 5321 §4.2.1 on 4yz replies).
 //
-// Not implemented here (later issues): STARTTLS, AUTH, DSN parameters, 8-bit to 7-bit
-// downgrade (RFC 6152 §3) when the server lacks 8BITMIME.
+// STARTTLS (RFC 3207): with ClientTlsConfig::starttls the client sends STARTTLS when the
+// server offers it (Required: fails with 454 4.7.0 when it does not, the defence against
+// STARTTLS stripping), discards anything received after the 220 in plaintext, runs the
+// handshake in its own tls::Session, forgets the EHLO reply and sends EHLO again (RFC
+// 3207 §4.2). With `implicit` (RFC 8314) TLS starts before the greeting. receive() and
+// take_output() then carry ciphertext.
+// AUTH (RFC 4954): with ClientConfig::auth the client authenticates after EHLO with
+// PLAIN (initial response) or LOGIN, never without TLS unless allowed; the trace shows
+// the credentials masked.
+//
+// Not implemented here (later issues): DSN parameters, 8-bit to 7-bit downgrade (RFC
+// 6152 §3) when the server lacks 8BITMIME, SCRAM-SHA-256, DANE / MTA-STS.
 #pragma once
 
 #include <cstddef>
@@ -33,12 +43,37 @@
 #include "core/reply.hpp"
 #include "core/trace.hpp"
 #include "smtp/reply_parser.hpp"
+#include "smtp/seams.hpp"
+#include "smtp/session_types.hpp"
+#include "tls/session.hpp"
 
 namespace smtplab::smtp {
+
+// RFC 3207 §4: whether the client uses STARTTLS. Opportunistic (RFC 7435) uses it when
+// offered and goes on in plaintext otherwise; Required refuses to go on without it.
+enum class StartTlsPolicy { Never, Opportunistic, Required };
+std::string_view to_string(StartTlsPolicy policy);
+
+struct ClientTlsConfig {
+  StartTlsPolicy starttls = StartTlsPolicy::Never;
+  bool implicit = false;        // RFC 8314 §3: TLS from the first byte (port 465)
+  tls::SessionConfig session;   // trust anchors, server_name, verify mode, now_ms
+  Random* random = nullptr;     // the host's random source; needed for TLS
+};
+
+struct ClientAuth {
+  std::string user;
+  std::string password;
+  std::optional<AuthMechanism> mechanism;  // none: PLAIN if offered, else LOGIN
+  bool allow_without_tls = false;          // the insecure lesson setting
+};
 
 struct ClientConfig {
   std::string helo_name = "localhost";  // our name in EHLO/HELO
   bool use_pipelining = true;           // when the server offers PIPELINING
+  Seams seams;                          // reference functions, or a student's
+  ClientTlsConfig tls;
+  std::optional<ClientAuth> auth;       // log in after EHLO (a MUA submitting)
 };
 
 struct ClientJob {
@@ -49,7 +84,10 @@ struct ClientJob {
 
 enum class ClientState {
   AwaitGreeting,
+  TlsHandshake,   // implicit TLS, or after the 220 to STARTTLS
   SentEhlo,
+  SentStarttls,
+  SentAuth,
   SentHelo,
   SentMail,
   SentRcpt,
@@ -73,6 +111,10 @@ struct ClientResult {
   std::string failure_reason;  // a sentence for the trace ("connection closed during DATA")
   std::vector<RecipientResult> recipients;  // one per job recipient, same order
   std::vector<std::string> extensions;      // EHLO keywords the server offered
+  bool tls = false;                         // the session ran inside TLS
+  std::string tls_suite;
+  tls::VerifyFailure tls_verify = tls::VerifyFailure::None;  // why the cert did not verify
+  std::string authenticated_as;             // after 235
 };
 
 class ClientSession {
@@ -89,12 +131,20 @@ class ClientSession {
 
  private:
   // What each expected reply answers, in the order the replies will come.
-  enum class Awaiting { Greeting, Ehlo, Helo, Mail, Rcpt, Data, Content, Quit };
+  enum class Awaiting { Greeting, Ehlo, Helo, Starttls, Auth, Mail, Rcpt, Data, Content, Quit };
 
   void handle_reply(const Reply& reply);
   void start_transaction(std::string_view trigger);
   void after_recipients();
-  void send_command(const std::string& line, std::string_view verb, std::string_view rfc);
+  void send_command(const std::string& line, std::string_view verb, std::string_view rfc,
+                    std::string_view shown = {});
+  void send_bytes(const std::string& bytes);
+  void process_replies(std::string_view bytes);
+  void after_ehlo(std::string_view trigger);
+  void start_tls();
+  void pump_tls();
+  void begin_auth(std::string_view trigger);
+  void handle_auth_reply(const Reply& reply);
   void send_quit(std::string_view trigger);
   void fail(const Reply& reply, std::string reason);
   void finish(std::string_view trigger);
@@ -107,6 +157,10 @@ class ClientSession {
   std::string output_;
   std::vector<Event> events_;
   ReplyParser parser_;
+  std::optional<tls::Session> tls_;  // after the 220 to STARTTLS, or from the start
+  std::vector<std::string> auth_offered_;  // mechanisms after "AUTH" in the EHLO reply
+  AuthMechanism auth_mechanism_ = AuthMechanism::Plain;
+  int auth_step_ = 0;              // LOGIN: 0 user next, 1 password next; PLAIN: 0
   std::deque<Awaiting> awaiting_;  // at most MAIL + every RCPT (the job bounds it)
   bool pipelined_ = false;         // RFC 2920: MAIL and RCPTs sent as one group
   bool mail_refused_ = false;

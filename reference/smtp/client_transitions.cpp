@@ -11,8 +11,8 @@ namespace smtplab::smtp {
 namespace {
 
 constexpr std::string_view states[] = {
-    "await_greeting", "sent_ehlo", "sent_helo", "sent_mail", "sent_rcpt",
-    "sent_data",      "sent_content", "sent_quit", "done",
+    "await_greeting", "tls_handshake", "sent_ehlo", "sent_starttls", "sent_auth", "sent_helo", "sent_mail",
+    "sent_rcpt",      "sent_data",     "sent_content", "sent_quit", "done",
 };
 
 constexpr Transition transitions[] = {
@@ -38,6 +38,22 @@ constexpr Transition transitions[] = {
     {"sent_rcpt", "421, close or bad reply", "done", "RFC 5321 §3.8"},
     {"sent_data", "421, close or bad reply", "done", "RFC 5321 §3.8"},
     {"sent_content", "421, close or bad reply", "done", "RFC 5321 §3.8"},
+    // STARTTLS (RFC 3207) and implicit TLS (RFC 8314).
+    {"await_greeting", "implicit TLS", "tls_handshake", "RFC 8314 §3.3"},
+    {"tls_handshake", "TLS established (implicit)", "await_greeting", "RFC 8314 §3.3"},
+    {"sent_ehlo", "250 to EHLO, STARTTLS offered", "sent_starttls", "RFC 3207 §4"},
+    {"sent_starttls", "220 to STARTTLS", "tls_handshake", "RFC 3207 §4"},
+    {"tls_handshake", "TLS established", "sent_ehlo", "RFC 3207 §4.2"},
+    {"tls_handshake", "TLS failed or close", "done", "RFC 3207 §4.1"},
+    {"sent_starttls", "refused, go on without TLS", "sent_mail", "RFC 3207 §4"},
+    {"sent_starttls", "refused, go on without TLS", "sent_auth", "RFC 3207 §4"},
+    {"sent_starttls", "refused", "sent_quit", "RFC 3207 §4"},
+    {"sent_starttls", "421, close or bad reply", "done", "RFC 5321 §3.8"},
+    // AUTH (RFC 4954).
+    {"sent_ehlo", "250 to EHLO, AUTH", "sent_auth", "RFC 4954 §4"},
+    {"sent_auth", "235", "sent_mail", "RFC 4954 §4"},
+    {"sent_auth", "refused", "sent_quit", "RFC 4954 §4"},
+    {"sent_auth", "421, close or bad reply", "done", "RFC 5321 §3.8"},
 };
 
 constexpr StateMachine machine{"smtp_client", "SMTP client session", states, transitions};

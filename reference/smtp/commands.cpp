@@ -8,6 +8,7 @@
 #include <array>
 
 #include "core/address.hpp"
+#include "smtp/auth.hpp"
 #include "smtp/extensions.hpp"
 
 namespace smtplab::smtp {
@@ -58,13 +59,13 @@ MailArguments read_mail(const Command& command, const ServerConfig& config, cons
     result.error = make_reply(ReplyId::SyntaxErrorParameters, "the syntax is MAIL FROM:<address>");
     return result;
   }
-  const PathParse parse = parse_reverse_path(std::string_view(command.argument).substr(5));
+  const PathParse parse = config.seams.parse_reverse_path(std::string_view(command.argument).substr(5));
   if (!parse.path) {
     result.error = make_reply(parse.error, parse.why);
     return result;
   }
   result.path = *parse.path;
-  ParameterParse params = parse_esmtp_parameters(parse.parameters);
+  ParameterParse params = config.seams.parse_esmtp_parameters(parse.parameters);
   if (!params.why.empty()) {
     result.error = make_reply(ReplyId::SyntaxErrorParameters, params.why);
     return result;
@@ -110,7 +111,7 @@ struct RcptArguments {
   Path path;
 };
 
-RcptArguments read_rcpt(const Command& command) {
+RcptArguments read_rcpt(const Command& command, const ServerConfig& config) {
   RcptArguments result;
   // RFC 5321 §4.1.1.3: rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
   //                     Forward-path ) [SP Rcpt-parameters] CRLF
@@ -118,12 +119,12 @@ RcptArguments read_rcpt(const Command& command) {
     result.error = make_reply(ReplyId::SyntaxErrorParameters, "the syntax is RCPT TO:<address>");
     return result;
   }
-  const PathParse parse = parse_forward_path(std::string_view(command.argument).substr(3));
+  const PathParse parse = config.seams.parse_forward_path(std::string_view(command.argument).substr(3));
   if (!parse.path) {
     result.error = make_reply(parse.error, parse.why);
     return result;
   }
-  const ParameterParse params = parse_esmtp_parameters(parse.parameters);
+  const ParameterParse params = config.seams.parse_esmtp_parameters(parse.parameters);
   if (!params.why.empty()) {
     result.error = make_reply(ReplyId::SyntaxErrorParameters, params.why);
     return result;
@@ -167,7 +168,7 @@ std::optional<Reply> check_mail(const CheckContext& context, const Command& comm
 }
 
 std::optional<Reply> check_rcpt(const CheckContext& context, const Command& command) {
-  RcptArguments rcpt = read_rcpt(command);
+  RcptArguments rcpt = read_rcpt(command, context.config);
   if (rcpt.error) return rcpt.error;
   // RFC 5321 §4.5.3.1.10: "The correct reply code for this condition is 452. Clients
   // SHOULD treat a 452 reply as a temporary error" and send the rest in a later
@@ -217,7 +218,7 @@ CommandOutcome apply_helo(ApplyContext& context, const Command& command) {
     // RFC 5321 §4.1.1.1: the first line is the server's name, then one keyword a line.
     reply.code = reply_info(ReplyId::EhloOk).code;
     reply.lines.push_back(context.config.host_name);
-    for (std::string& line : ehlo_keyword_lines(context.config)) reply.lines.push_back(std::move(line));
+    for (std::string& line : ehlo_keyword_lines(context.config, context.session)) reply.lines.push_back(std::move(line));
   } else {
     reply = make_reply(ReplyId::HeloOk, context.config.host_name);
   }
@@ -236,7 +237,7 @@ CommandOutcome apply_mail(ApplyContext& context, const Command& command) {
 }
 
 CommandOutcome apply_rcpt(ApplyContext& context, const Command& command) {
-  RcptArguments rcpt = read_rcpt(command);
+  RcptArguments rcpt = read_rcpt(command, context.config);
   context.tx.rcpt_to.push_back(std::move(rcpt.path));
   return {make_reply(ReplyId::RecipientOk), ServerState::RcptGiven, "RCPT"};
 }
@@ -282,12 +283,34 @@ CommandOutcome apply_expn(ApplyContext& context, const Command&) {
 }
 
 // ---------------------------------------------------------------------------------------
-// The table.
+// STARTTLS (RFC 3207). The switch to TLS itself is the engine's: it happens after the 220
+// has been sent in plaintext.
+
+std::optional<Reply> check_starttls(const CheckContext& context, const Command& command) {
+  // RFC 3207 §4: "STARTTLS" CRLF, and "501 Syntax error (no parameters allowed)".
+  if (!command.argument.empty()) return make_reply(ReplyId::SyntaxErrorParameters, "the syntax is STARTTLS");
+  if (!context.config.tls) return make_reply(ReplyId::CommandNotImplemented, "TLS is not configured here");
+  // RFC 3207 §4.2: after the handshake the server "MUST NOT return the STARTTLS
+  // extension in response to an EHLO command"; a second STARTTLS is out of sequence.
+  if (context.session.tls) return make_reply(ReplyId::BadSequence, "TLS is already active");
+  return std::nullopt;
+}
+
+CommandOutcome apply_starttls(ApplyContext&, const Command&) {
+  // RFC 3207 §4: "220 Ready to start TLS"; the client starts the handshake at once.
+  return {make_reply(ReplyId::TlsGoAhead), ServerState::TlsHandshake, "STARTTLS (220)"};
+}
+
+// ---------------------------------------------------------------------------------------
+// The table. AUTH's check and apply are in auth.cpp.
 
 using S = ServerState;
 constexpr S session_states[] = {S::Greeted, S::Ready, S::MailGiven, S::RcptGiven};
 constexpr S helo_states[] = {S::Greeted, S::Ready, S::MailGiven, S::RcptGiven};
 constexpr S mail_states[] = {S::Ready};
+// RFC 3207 §4 (after EHLO, outside a transaction) and RFC 4954 §4: "The AUTH command is
+// not permitted during a mail transaction."
+constexpr S ready_states[] = {S::Ready};
 constexpr S rcpt_states[] = {S::MailGiven, S::RcptGiven};
 constexpr S data_states[] = {S::RcptGiven};
 // RFC 5321 §3.1: after a 554 greeting the server "MUST still wait for the client to send
@@ -309,6 +332,9 @@ constexpr CommandSpec table[] = {
     {Verb::Vrfy, "VRFY", "RFC 5321 §4.1.1.6", session_states, ends, check_vrfy, apply_vrfy},
     {Verb::Expn, "EXPN", "RFC 5321 §4.1.1.7", session_states, ends, check_expn, apply_expn},
     {Verb::Help, "HELP", "RFC 5321 §4.1.1.8", session_states, ends, check_nothing, apply_help},
+    // RFC 2920 §3.1 does not name them; both change what the client must do next.
+    {Verb::Starttls, "STARTTLS", "RFC 3207 §4", ready_states, ends, check_starttls, apply_starttls},
+    {Verb::Auth, "AUTH", "RFC 4954 §4", ready_states, ends, check_auth, apply_auth},
 };
 
 }  // namespace

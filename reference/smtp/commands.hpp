@@ -17,7 +17,10 @@
 // nothing in the engine. apply() runs only after check() said yes, changes the
 // session or the transaction, and says which reply to send and which state to enter.
 //
-// Not implemented: STARTTLS, AUTH, BDAT, ETRN, TURN (later issues or never); EXPN
+// STARTTLS (RFC 3207) and AUTH (RFC 4954, see auth.hpp) are rows like the others; the
+// engine does the switch to TLS after STARTTLS's 220.
+//
+// Not implemented: BDAT, ETRN, TURN (later issues or never); EXPN
 // answers 502 (RFC 5321 §3.5.2 allows disabling it, and listing members leaks names).
 #pragma once
 
@@ -28,13 +31,14 @@
 #include <vector>
 
 #include "core/reply.hpp"
+#include "core/trace.hpp"
 #include "smtp/server_policy.hpp"
 #include "smtp/server_session.hpp"
 #include "smtp/session_types.hpp"
 
 namespace smtplab::smtp {
 
-enum class Verb { Helo, Ehlo, Mail, Rcpt, Data, Rset, Noop, Quit, Vrfy, Expn, Help, Unknown };
+enum class Verb { Helo, Ehlo, Mail, Rcpt, Data, Rset, Noop, Quit, Vrfy, Expn, Help, Starttls, Auth, Unknown };
 std::string_view to_string(Verb verb);  // "HELO", ..., "unknown"
 
 struct Command {
@@ -63,12 +67,16 @@ struct CheckContext {
   const Transaction& tx;
 };
 
-// What an apply may change.
+// What an apply may change. AUTH also needs the policy (to check a password), the
+// exchange in progress, and a place for its auth_step events.
 struct ApplyContext {
   const ServerConfig& config;
   ServerState state;
   Session& session;
   Transaction& tx;
+  ServerPolicy& policy;
+  AuthExchange& auth;
+  std::vector<Event>& events;
 };
 
 struct CommandOutcome {

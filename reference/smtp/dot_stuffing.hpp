@@ -16,6 +16,11 @@
 //   DataReader r(size_max);   r.feed(input) consumes bytes up to and including the end
 //                             of data and says Complete or NeedMore; then content(),
 //                             bare_line_ending(), too_big(), line_too_long(), wire().
+//   scan_data(received)       the same rules as one function over every byte received
+//                             since the 354: the model solution of exercise 3 and the
+//                             shape of its seam (DataScan, ScanDataFn).
+//   r.use_scanner(fn)         a seam (smtp/seams.hpp): end of data is found by `fn`
+//                             (a student's scan_data) instead of the incremental reader.
 //
 // Rule: the end of data is found ONLY at <CRLF>.<CRLF> (or "." CRLF as the very first
 // line, because the 354 reply counts as the preceding CRLF). A bare CR or LF is never
@@ -35,6 +40,19 @@ namespace smtplab::smtp {
 
 std::string dot_stuff(std::string_view content);
 std::size_t message_size(std::string_view content);
+
+// What a scan of the bytes received after the 354 found (exercise 3's interface).
+struct DataScan {
+  bool complete = false;     // the end-of-data line has arrived
+  std::size_t consumed = 0;  // when complete: bytes up to and including ".\r\n"
+  std::string content;       // when complete: unstuffed, CRLF line endings, no ".\r\n"
+  bool bare_cr = false;      // a CR not followed by LF was seen (RFC 5321 §2.3.8)
+  bool bare_lf = false;      // an LF not preceded by CR was seen
+};
+using ScanDataFn = DataScan (*)(std::string_view received);
+
+// The DataReader's rules applied to everything received since the 354 at once.
+DataScan scan_data(std::string_view received);
 
 enum class DataStatus { NeedMore, Complete };
 std::string_view to_string(DataStatus status);
@@ -71,8 +89,14 @@ class DataReader {
 
   void reset();
 
+  // A seam (smtp/seams.hpp): with a scanner, the reader keeps the raw bytes (up to its
+  // bound) and asks `scan` after every feed whether the end of data has come. nullptr
+  // restores the incremental reader. Line lengths are then not checked.
+  void use_scanner(ScanDataFn scan) { scan_ = scan; }
+
  private:
   void end_line();  // a CRLF arrived: the line in line_ is complete
+  DataStatus feed_scanned(std::string_view& input);
 
   std::size_t message_size_max_;
   std::size_t line_length_max_;
@@ -90,6 +114,8 @@ class DataReader {
   bool bare_cr_ = false;
   bool bare_lf_ = false;
   bool line_too_long_ = false;
+  ScanDataFn scan_ = nullptr;
+  std::string overflow_tail_;     // scanner mode past the bound: the last bytes seen
 };
 
 }  // namespace smtplab::smtp

@@ -7,11 +7,31 @@ namespace smtplab::smtp {
 
 namespace {
 
-bool always(const ServerConfig&) { return true; }
+bool always(const ServerConfig&, const Session&) { return true; }
 std::string no_parameters(const ServerConfig&) { return {}; }
 
 // RFC 1870 §4: "SIZE" [SP number], the largest message the server accepts in octets.
 std::string size_parameter(const ServerConfig& config) { return std::to_string(config.message_size_max); }
+
+// RFC 3207 §4.2: "A server MUST NOT return the STARTTLS extension in response to an EHLO
+// command received after a TLS handshake has completed."
+bool starttls_offered(const ServerConfig& config, const Session& session) {
+  return config.tls.has_value() && !session.tls;
+}
+
+// AUTH is offered when mechanisms are configured and the session is encrypted (or the
+// insecure auth_before_tls lesson setting is on): a client that sees AUTH on a plaintext
+// session may send its password at once, in an initial response, before we could refuse.
+bool auth_offered(const ServerConfig& config, const Session& session) {
+  return !config.auth_mechanisms.empty() && (session.tls || config.auth_before_tls);
+}
+
+// RFC 4954 §3: "AUTH" SP mechanism *(SP mechanism).
+std::string auth_parameters(const ServerConfig& config) {
+  std::string out;
+  for (AuthMechanism m : config.auth_mechanisms) out += (out.empty() ? "" : " ") + std::string(to_string(m));
+  return out;
+}
 
 constexpr ExtensionInfo table[] = {
     {Extension::Size, "SIZE", "RFC 1870",
@@ -20,14 +40,22 @@ constexpr ExtensionInfo table[] = {
      always, size_parameter},
     {Extension::EightBitMime, "8BITMIME", "RFC 6152",
      "The server accepts message bodies with 8-bit bytes when MAIL carries BODY=8BITMIME.",
-     [](const ServerConfig& c) { return c.advertise_8bitmime; }, no_parameters},
+     [](const ServerConfig& c, const Session&) { return c.advertise_8bitmime; }, no_parameters},
     {Extension::Pipelining, "PIPELINING", "RFC 2920",
      "The client may send MAIL, RCPT and RSET without waiting for each reply; the server "
      "answers them in order.",
-     [](const ServerConfig& c) { return c.advertise_pipelining; }, no_parameters},
+     [](const ServerConfig& c, const Session&) { return c.advertise_pipelining; }, no_parameters},
     {Extension::EnhancedStatusCodes, "ENHANCEDSTATUSCODES", "RFC 2034",
      "Every later reply carries an RFC 3463 status such as 5.1.1 after its code.",
-     [](const ServerConfig& c) { return c.advertise_enhanced_status_codes; }, no_parameters},
+     [](const ServerConfig& c, const Session&) { return c.advertise_enhanced_status_codes; }, no_parameters},
+    {Extension::StartTls, "STARTTLS", "RFC 3207",
+     "The client may turn this connection into a TLS connection: after STARTTLS and the "
+     "220 reply both sides run a TLS handshake, then start the SMTP dialogue again.",
+     starttls_offered, no_parameters},
+    {Extension::Auth, "AUTH", "RFC 4954",
+     "The client may log in with one of the listed SASL mechanisms; a submission server "
+     "relays mail only for authenticated users.",
+     auth_offered, auth_parameters},
 };
 
 char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
@@ -62,10 +90,10 @@ const ExtensionInfo& extension_info(Extension extension) {
   throw std::logic_error("extension missing from the table");  // our bug
 }
 
-std::vector<std::string> ehlo_keyword_lines(const ServerConfig& config) {
+std::vector<std::string> ehlo_keyword_lines(const ServerConfig& config, const Session& session) {
   std::vector<std::string> lines;
   for (const auto& row : table) {
-    if (!row.offered(config)) continue;
+    if (!row.offered(config, session)) continue;
     std::string line(row.keyword);
     if (const std::string params = row.parameters(config); !params.empty()) line += " " + params;
     lines.push_back(std::move(line));

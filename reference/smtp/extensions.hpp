@@ -3,7 +3,8 @@
 //
 // Standards: RFC 5321 §2.2 and §4.1.1.1 (EHLO and the keyword list: ehlo-line =
 //            ehlo-keyword *( SP ehlo-param )), RFC 1870 (SIZE), RFC 6152 (8BITMIME),
-//            RFC 2920 (PIPELINING), RFC 2034 (ENHANCEDSTATUSCODES).
+//            RFC 2920 (PIPELINING), RFC 2034 (ENHANCEDSTATUSCODES), RFC 3207 (STARTTLS),
+//            RFC 4954 (AUTH).
 //
 // API:
 //   extension_table()          one row per keyword smtplab knows: keyword, RFC, summary,
@@ -12,10 +13,10 @@
 //                              order ("SIZE 10485760", "8BITMIME", ...);
 //   parse_ehlo_reply(reply)    the client's view: domain, greeting, keywords + params.
 //
-// Adding an extension (STARTTLS, AUTH, DSN, SMTPUTF8 in later issues) is one row in the
-// table in extensions.cpp plus the code that implements it.
+// Adding an extension (DSN, SMTPUTF8 in later issues) is one row in the table in
+// extensions.cpp plus the code that implements it.
 //
-// Not implemented: STARTTLS, AUTH, DSN, SMTPUTF8, CHUNKING (later issues).
+// Not implemented: DSN, SMTPUTF8, CHUNKING (later issues).
 #pragma once
 
 #include <cstddef>
@@ -30,7 +31,7 @@
 
 namespace smtplab::smtp {
 
-enum class Extension { Size, EightBitMime, Pipelining, EnhancedStatusCodes };
+enum class Extension { Size, EightBitMime, Pipelining, EnhancedStatusCodes, StartTls, Auth };
 std::string_view to_string(Extension extension);  // the EHLO keyword: "SIZE", "8BITMIME", ...
 
 struct ExtensionInfo {
@@ -38,14 +39,15 @@ struct ExtensionInfo {
   std::string_view keyword;  // as advertised, upper case
   std::string_view rfc;      // "RFC 1870"
   std::string_view summary;  // one sentence for the visualizer
-  bool (*offered)(const ServerConfig& config);
+  // Whether the server offers it now: STARTTLS and AUTH depend on the session's TLS.
+  bool (*offered)(const ServerConfig& config, const Session& session);
   std::string (*parameters)(const ServerConfig& config);  // "" when none
 };
 
 std::span<const ExtensionInfo> extension_table();
 const ExtensionInfo& extension_info(Extension extension);
 
-std::vector<std::string> ehlo_keyword_lines(const ServerConfig& config);
+std::vector<std::string> ehlo_keyword_lines(const ServerConfig& config, const Session& session = Session{});
 
 struct EhloKeyword {
   std::string keyword;              // upper-cased (RFC 5321 §2.4: not case sensitive)

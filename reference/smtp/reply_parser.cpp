@@ -101,7 +101,8 @@ ParsedReply parse_reply_lines(const std::vector<std::string>& lines) {
   return result;
 }
 
-ReplyParser::ReplyParser() : line_reader_(limits::reply_line_length_max) {}
+ReplyParser::ReplyParser(ReplyLinesParser parse)
+    : line_reader_(limits::reply_line_length_max), parse_(parse) {}
 
 void ReplyParser::feed(std::string_view bytes) {
   if (!error_.empty()) return;  // after Malformed nothing more is read
@@ -137,7 +138,7 @@ ReplyParseStatus ReplyParser::next(Reply& out, std::string* wire) {
       }
       continue;
     }
-    ParsedReply parsed = parse_reply_lines(lines_);
+    ParsedReply parsed = parse_(lines_);
     if (!parsed.ok) {
       error_ = parsed.why;
       status = ReplyParseStatus::Malformed;

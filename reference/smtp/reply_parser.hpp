@@ -36,13 +36,16 @@ struct ParsedReply {
 // `lines` are the lines of one reply without their CRLF, e.g. {"250-mx.b.example",
 // "250 PIPELINING"}.
 ParsedReply parse_reply_lines(const std::vector<std::string>& lines);
+using ReplyLinesParser = ParsedReply (*)(const std::vector<std::string>& lines);
 
 enum class ReplyParseStatus { Complete, NeedMore, Malformed };
 std::string_view to_string(ReplyParseStatus status);
 
 class ReplyParser {
  public:
-  ReplyParser();
+  // `parse` is the seam of smtp/seams.hpp: the function that turns a reply's lines
+  // into a Reply once the framing has collected them.
+  explicit ReplyParser(ReplyLinesParser parse = &parse_reply_lines);
 
   void feed(std::string_view bytes);
   // The next complete reply, if any. `wire` (optional) receives its raw bytes.
@@ -54,6 +57,7 @@ class ReplyParser {
  private:
   std::string input_;               // bytes fed but not yet framed
   LineReader line_reader_;
+  ReplyLinesParser parse_;
   std::vector<std::string> lines_;  // lines of the reply being collected
   std::string wire_;                // their raw bytes
   std::string error_;

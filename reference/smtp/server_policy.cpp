@@ -46,4 +46,7 @@ bool ServerPolicy::is_local_domain(std::string_view) const { return false; }
 
 bool ServerPolicy::is_local_user(const Mailbox&) const { return true; }
 
+// Without a user database nobody can authenticate (the secure default).
+bool ServerPolicy::check_password(const Session&, std::string_view, std::string_view) { return false; }
+
 }  // namespace smtplab::smtp

@@ -12,7 +12,7 @@
 // Defaults are the secure ones: no open relay (a recipient outside is_local_domain
 // is refused with 550 5.7.1 unless the session authenticated), and on_message, which
 // must store the message before saying 250, refuses with 451 4.3.0 because the base
-// class has nowhere to store it.
+// class has nowhere to store it; check_password says no (no users).
 #pragma once
 
 #include <optional>
@@ -42,6 +42,15 @@ class ServerPolicy {
 
   virtual bool is_local_domain(std::string_view domain) const;
   virtual bool is_local_user(const Mailbox& mailbox) const;
+
+  // RFC 4954 §4 / RFC 4616 §2: is `password` right for `user`? Called by AUTH (PLAIN,
+  // LOGIN) with the decoded credentials; the engine never stores or logs the password.
+  // Default: no user database, so nobody can authenticate. Typical override, with a
+  // UserDb (smtp/user_db.hpp) holding PBKDF2 hashes:
+  //   bool check_password(const Session&, std::string_view u, std::string_view p) override {
+  //     return users_.check(u, p);
+  //   }
+  virtual bool check_password(const Session& session, std::string_view user, std::string_view password);
 };
 
 }  // namespace smtplab::smtp

@@ -8,12 +8,15 @@
 // smuggling defence (dot_stuffing.cpp), enhanced status codes (RFC 2034), and closing.
 //
 // Rules: every change of state goes through enter_state(); every byte we send goes
-// through send_reply(); both record the trace event that describes them.
+// through send_reply() and send_bytes() (which encrypts once TLS is up); both record the
+// trace event that describes them. Once a tls::Session exists, every byte received is
+// ciphertext and goes through it first (receive -> pump_tls -> process).
 #include "smtp/server_session.hpp"
 
 #include <stdexcept>
 #include <string>
 
+#include "smtp/auth.hpp"
 #include "smtp/commands.hpp"
 #include "smtp/server_transitions.hpp"
 
@@ -44,6 +47,8 @@ std::string_view to_string(ServerState state) {
     case ServerState::MailGiven: return "mail_given";
     case ServerState::RcptGiven: return "rcpt_given";
     case ServerState::Data: return "data";
+    case ServerState::TlsHandshake: return "tls_handshake";
+    case ServerState::Auth: return "auth";
     case ServerState::Closing: return "closing";
   }
   return "unknown";
@@ -58,13 +63,24 @@ ServerSession::ServerSession(ServerConfig config, ServerPolicy& policy)
   // which RFC 1870 §4 reads as "no limit at all".
   if (config_.message_size_max == 0) throw std::logic_error("ServerConfig.message_size_max must be > 0");
   if (config_.recipients_max == 0) throw std::logic_error("ServerConfig.recipients_max must be > 0");
+  data_reader_.use_scanner(config_.seams.scan_data);  // nullptr: the incremental reader
 }
 
 void ServerSession::start(std::string_view peer_address, std::string_view peer_name) {
   if (state_ != ServerState::Connected) throw std::logic_error("ServerSession::start called twice");
   session_.peer_address = std::string(peer_address);
   session_.peer_name = peer_name.empty() ? std::string(peer_address) : std::string(peer_name);
+  if (config_.implicit_tls) {
+    // RFC 8314 §3.3: on a port for implicit TLS the TLS handshake comes first; the 220
+    // greeting is the first thing sent inside TLS.
+    enter_state(ServerState::TlsHandshake, "implicit TLS");
+    start_tls();
+    return;
+  }
+  greet();
+}
 
+void ServerSession::greet() {
   if (std::optional<Reply> refusal = policy_.on_connect(session_)) {
     send_reply(*refusal);
     // RFC 5321 §3.1: "a 554 response MAY be given in the initial connection opening
@@ -85,7 +101,20 @@ void ServerSession::start(std::string_view peer_address, std::string_view peer_n
 
 void ServerSession::receive(std::string_view bytes) {
   if (state_ == ServerState::Connected) throw std::logic_error("ServerSession::receive before start");
-  std::string_view input = bytes;
+  if (state_ == ServerState::Closing) return;
+  if (!tls_) {
+    process(bytes);
+    return;
+  }
+  // From STARTTLS's 220 on, the client's bytes are TLS records.
+  tls_->receive(bytes);
+  pump_tls();
+  if (state_ == ServerState::Closing) return;
+  const std::string plaintext = tls_->take_plaintext();
+  process(plaintext);
+}
+
+void ServerSession::process(std::string_view input) {
   // RFC 2920 §3.1 ("the server ... MUST process the commands in the order received")
   // in effect: every complete line of this chunk is handled now, in order, and its
   // reply appended to the output in the same order. A chunk may switch between command
@@ -94,23 +123,105 @@ void ServerSession::receive(std::string_view bytes) {
     // RFC 5321 §4.1.1.10: after 221 (and after 421, §3.8) the server closes; whatever
     // the client sent after QUIT is ignored.
     if (state_ == ServerState::Closing) return;
+    if (state_ == ServerState::TlsHandshake) {
+      // CVE-2011-0411 (plaintext command injection): RFC 3207 §4 has the client wait for
+      // the 220 before it starts TLS, so anything it sent after STARTTLS in the same
+      // packet was not protected by TLS and may come from an attacker in the middle.
+      // Buffering it and answering it after the handshake would let the attacker speak
+      // inside the encrypted session. It is thrown away.
+      Event event;
+      event.kind = EventKind::SmtpCommand;
+      event.summary = "<" + std::to_string(input.size()) + " bytes after STARTTLS, discarded>";
+      event.bytes = std::string(input);
+      event.explain = "command.after_starttls";
+      event.rfc = "RFC 3207 §4";
+      event.with("discarded", std::to_string(input.size())).with("attack", "CVE-2011-0411");
+      events_.push_back(std::move(event));
+      return;
+    }
     if (state_ == ServerState::Data) {
       if (data_reader_.feed(input) == DataStatus::Complete) end_of_data();
       continue;
     }
     Line line;
     switch (line_reader_.next(input, line)) {
-      case LineStatus::Complete: handle_line(line); break;
+      case LineStatus::Complete:
+        if (state_ == ServerState::Auth) handle_auth_line(line);
+        else handle_line(line);
+        break;
       case LineStatus::TooLong: handle_too_long_line(); break;
       case LineStatus::NeedMore: break;  // the reader kept the partial line; input is empty
     }
   }
 }
 
+void ServerSession::start_tls() {
+  tls::SessionConfig tls_config;
+  tls_config.role = tls::Role::Server;
+  tls_config.identity = config_.tls->identity;
+  tls_config.now_ms = now_ms_;
+  tls_.emplace(std::move(tls_config), *config_.tls->random);
+  tls_->start();
+  // Whatever was left of a partial command line was sent in plaintext: gone too.
+  line_reader_.reset();
+  pump_tls();
+}
+
+void ServerSession::pump_tls() {
+  output_ += tls_->take_output();
+  for (Event& event : tls_->take_events()) events_.push_back(std::move(event));
+  switch (tls_->state()) {
+    case tls::SessionState::Failed:
+      // RFC 3207 §4.1: when the handshake fails the connection cannot carry SMTP any
+      // more (neither side knows what the other has seen); we close it without a reply.
+      // The alert, if mbedTLS wrote one, is already in the output.
+      if (state_ != ServerState::Closing) enter_state(ServerState::Closing, "TLS failed, timeout or 421");
+      return;
+    case tls::SessionState::Closed:
+      if (state_ != ServerState::Closing) {
+        output_ += tls_->take_output();
+        enter_state(ServerState::Closing, "TLS closed");
+      }
+      return;
+    case tls::SessionState::Established:
+      if (state_ == ServerState::TlsHandshake) tls_established();
+      return;
+    case tls::SessionState::Handshaking:
+      return;
+  }
+}
+
+void ServerSession::tls_established() {
+  // RFC 3207 §4.2: "Upon completion of the TLS handshake, the SMTP protocol is reset to
+  // the initial state (the state in SMTP after a server issues a 220 service ready
+  // greeting). The server MUST discard any knowledge obtained from the client, such as
+  // the argument to the EHLO command, which was not obtained from the TLS negotiation
+  // itself." So the client must send EHLO again, and sees STARTTLS no more.
+  session_.helo_name.clear();
+  session_.esmtp = false;
+  session_.auth_user.clear();
+  session_.tls = true;
+  session_.tls_suite = tls_->cipher_suite();
+  tx_ = Transaction{};
+  auth_ = AuthExchange{};
+  line_reader_.reset();
+  if (config_.implicit_tls && !greeted_after_implicit_tls_) {
+    greeted_after_implicit_tls_ = true;
+    greet();  // RFC 8314 §3.3: the greeting is the first thing inside TLS
+    return;
+  }
+  enter_state(ServerState::Greeted, "TLS established");
+}
+
 void ServerSession::timeout() {
   // RFC 5321 §4.5.3.2: a server "SHOULD have a timeout of at least 5 minutes while it is
   // awaiting the next command from the sender"; then 421 and close (§3.8).
   if (state_ == ServerState::Connected || state_ == ServerState::Closing) return;
+  if (state_ == ServerState::TlsHandshake) {
+    // In the middle of a handshake a 421 could not be read by anyone: just close.
+    enter_state(ServerState::Closing, "TLS failed, timeout or 421");
+    return;
+  }
   send_reply(make_reply(ReplyId::Timeout));
   enter_state(ServerState::Closing, "421 timeout");
 }
@@ -123,19 +234,30 @@ void ServerSession::handle_line(const Line& line) {
   const Command command = parse_command(line.text);
   const CommandSpec* spec = find_command(command.verb);
 
+  // AUTH's initial response is a credential: the trace shows it masked (auth.hpp).
+  const std::string shown = command.verb == Verb::Auth ? mask_auth_command(line.text) : line.text;
   Event event;
   event.kind = EventKind::SmtpCommand;
-  event.summary = line.text;
-  event.bytes = line.text + (line.crlf ? "\r\n" : "\n");
+  event.summary = shown;
+  event.bytes = shown + (line.crlf ? "\r\n" : "\n");
   event.explain = "command." + (spec != nullptr ? std::string(spec->name) : std::string("unknown"));
   event.rfc = spec != nullptr ? std::string(spec->rfc) : std::string("RFC 5321 §4.2.4");
-  event.with("verb", command.verb_text).with("argument", command.argument);
+  event.with("verb", command.verb_text)
+      .with("argument", command.verb == Verb::Auth ? shown.substr(std::min(shown.size(), command.verb_text.size() + 1))
+                                                   : command.argument);
   if (!line.crlf) event.with("line_ending", "bare LF");
   events_.push_back(std::move(event));
 
   if (spec == nullptr) {
     // RFC 5321 §4.2.4: "500 ... command unrecognized"; after a 554 greeting, 503 (§3.1).
     send_reply(make_reply(state_ == ServerState::Refused ? ReplyId::BadSequence : ReplyId::SyntaxErrorCommand));
+    return;
+  }
+  // RFC 3207 §4: a server that requires TLS "SHOULD return the reply code 530 ... to every
+  // command other than NOOP, EHLO, STARTTLS, or QUIT" until TLS is up.
+  if (config_.tls_required && !session_.tls && state_ != ServerState::Refused && command.verb != Verb::Noop &&
+      command.verb != Verb::Ehlo && command.verb != Verb::Starttls && command.verb != Verb::Quit) {
+    send_reply(make_reply(ReplyId::EncryptionRequired));
     return;
   }
   if (!spec->allowed_in(state_)) {
@@ -148,14 +270,46 @@ void ServerSession::handle_line(const Line& line) {
     send_reply(*refusal);
     return;
   }
-  ApplyContext apply{config_, state_, session_, tx_};
+  ApplyContext apply{config_, state_, session_, tx_, policy_, auth_, events_};
   CommandOutcome outcome = spec->apply(apply, command);
   send_reply(outcome.reply);
   if (outcome.next != state_) enter_state(outcome.next, outcome.trigger);
   if (state_ == ServerState::Data) data_reader_.reset();
+  // The 220 went out in plaintext; from here on the bytes are TLS.
+  if (state_ == ServerState::TlsHandshake) start_tls();
+  // RFC 4954 §4 lets a SASL response line be longer than a command line.
+  line_reader_.set_line_length_max(state_ == ServerState::Auth ? auth_line_length_max
+                                                               : limits::command_line_length_max);
+}
+
+void ServerSession::handle_auth_line(const Line& line) {
+  // The line is a SASL response, a credential: the trace gets it masked.
+  Event event;
+  event.kind = EventKind::AuthStep;
+  event.summary = "<SASL response for " + std::string(to_string(auth_.step)) + ", masked>";
+  event.bytes = masked_response(line.text) + (line.crlf ? "\r\n" : "\n");
+  event.explain = "auth.response";
+  event.rfc = "RFC 4954 §4";
+  event.with("mechanism", std::string(to_string(auth_.mechanism))).with("step", std::string(to_string(auth_.step)));
+  events_.push_back(std::move(event));
+  ApplyContext apply{config_, state_, session_, tx_, policy_, auth_, events_};
+  CommandOutcome outcome = continue_auth(apply, line.text);
+  send_reply(outcome.reply);
+  if (outcome.next != state_) enter_state(outcome.next, outcome.trigger);
+  line_reader_.set_line_length_max(state_ == ServerState::Auth ? auth_line_length_max
+                                                               : limits::command_line_length_max);
 }
 
 void ServerSession::handle_too_long_line() {
+  if (state_ == ServerState::Auth) {
+    // An over-long SASL response ends the exchange like a bad one (RFC 4954 §4: "500 5.5.6
+    // Authentication Exchange line is too long").
+    auth_ = AuthExchange{};
+    line_reader_.set_line_length_max(limits::command_line_length_max);
+    send_reply(make_reply(ReplyId::LineTooLong, "authentication exchange line is too long"));
+    enter_state(ServerState::Ready, "235, 535 or 501");
+    return;
+  }
   Event event;
   event.kind = EventKind::SmtpCommand;
   event.summary = "<command line over " + std::to_string(limits::command_line_length_max) + " octets, discarded>";
@@ -228,6 +382,21 @@ void ServerSession::enter_state(ServerState next, std::string_view trigger) {
       .with("rfc", std::string(row->rfc));
   events_.push_back(std::move(event));
   state_ = next;
+  // RFC 5246 §7.2.1: end the TLS session with close_notify before the connection closes
+  // (after our 221 or 421), so the client can tell an orderly end from a truncation.
+  if (next == ServerState::Closing && tls_ && tls_->established()) {
+    tls_->close();
+    output_ += tls_->take_output();
+  }
+}
+
+void ServerSession::send_bytes(const std::string& wire) {
+  if (tls_ && tls_->established()) {
+    tls_->write(wire);
+    output_ += tls_->take_output();
+    return;
+  }
+  output_ += wire;
 }
 
 bool ServerSession::enhanced() const {
@@ -240,7 +409,7 @@ bool ServerSession::enhanced() const {
 void ServerSession::send_reply(const Reply& reply) {
   const bool with_status = enhanced();
   std::string wire = reply.format(with_status);
-  output_ += wire;
+  send_bytes(wire);
   Event event;
   event.kind = EventKind::SmtpReply;
   event.summary = reply.first_line(with_status);

@@ -12,7 +12,7 @@ namespace {
 
 // In drawing order; each is to_string(ServerState).
 constexpr std::string_view states[] = {
-    "connected", "greeted", "refused", "ready", "mail_given", "rcpt_given", "data", "closing",
+    "connected", "tls_handshake", "greeted", "refused", "ready", "auth", "mail_given", "rcpt_given", "data", "closing",
 };
 
 constexpr Transition transitions[] = {
@@ -35,6 +35,16 @@ constexpr Transition transitions[] = {
     {"rcpt_given", "QUIT / 421", "closing", "RFC 5321 §4.1.1.10"},
     {"data", "421 timeout", "closing", "RFC 5321 §4.5.3.2"},
     {"refused", "421 timeout", "closing", "RFC 5321 §4.5.3.2"},
+    // STARTTLS and implicit TLS.
+    {"ready", "STARTTLS (220)", "tls_handshake", "RFC 3207 §4"},
+    {"connected", "implicit TLS", "tls_handshake", "RFC 8314 §3.3"},
+    {"tls_handshake", "TLS established", "greeted", "RFC 3207 §4.2"},
+    {"tls_handshake", "554 greeting", "refused", "RFC 5321 §3.1"},
+    {"tls_handshake", "TLS failed, timeout or 421", "closing", "RFC 3207 §4.1"},
+    // AUTH.
+    {"ready", "AUTH (334)", "auth", "RFC 4954 §4"},
+    {"auth", "235, 535 or 501", "ready", "RFC 4954 §4"},
+    {"auth", "421 too many failures or timeout", "closing", "RFC 4954 §4"},
 };
 
 constexpr StateMachine machine{"smtp_server", "SMTP server session", states, transitions};

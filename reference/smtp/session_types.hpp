@@ -5,12 +5,15 @@
 // transaction), §3.7 (trace information that the server keeps per session).
 //
 // Session lives from the greeting to QUIT: who the client said it is, whether it
-// used EHLO, TLS and authentication state. Transaction lives from MAIL to the reply
+// used EHLO, TLS and authentication state. After STARTTLS the session is reset to
+// what the TLS negotiation itself established (RFC 3207 §4.2): helo_name, esmtp and
+// auth_user are forgotten; tls and tls_suite are set. Transaction lives from MAIL to the reply
 // after end of data (or RSET): reverse path, forward paths, parameters, content.
 #pragma once
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/address.hpp"
@@ -22,9 +25,35 @@ struct Session {
   std::string peer_name;       // a host name when known (simulator), else the address
   std::string helo_name;       // argument of the last HELO/EHLO
   bool esmtp = false;          // EHLO (true) or HELO (false)
-  bool tls = false;            // STARTTLS or implicit TLS completed (issue 4)
-  std::string auth_user;       // authenticated identity, empty when none (issue 4)
+  bool tls = false;            // STARTTLS or implicit TLS completed (RFC 3207, RFC 8314)
+  std::string tls_suite;       // the negotiated cipher suite, when tls
+  std::string auth_user;       // authenticated identity, empty when none (RFC 4954)
+  std::size_t auth_failures = 0;  // failed AUTH attempts (rate limit, smtp/auth.hpp)
   std::size_t transactions = 0;  // completed transactions in this session
+};
+
+// Our choice (RFC 4954 sets no number): the third failed AUTH attempt in one session
+// ends it with 421. Two typos are forgiven; a guessing program must reconnect every
+// three tries.
+inline constexpr std::size_t auth_failures_max_default = 3;
+
+// RFC 4954 §4 lets an AUTH exchange line be longer than a command line (each SASL
+// response is a line of base64); we accept 12288 octets in state auth, the figure RFC
+// 4954 §4 gives for such lines.
+inline constexpr std::size_t auth_line_length_max = 12288;
+
+// SASL mechanisms the server and client implement (smtp/auth.hpp).
+enum class AuthMechanism { Plain, Login };
+std::string_view to_string(AuthMechanism mechanism);  // "PLAIN", "LOGIN"
+
+// Where the server is in a multi-line AUTH exchange (RFC 4954 §4: 334 challenges).
+enum class AuthStep { None, PlainResponse, LoginUser, LoginPassword };
+std::string_view to_string(AuthStep step);
+
+struct AuthExchange {
+  AuthMechanism mechanism = AuthMechanism::Plain;
+  AuthStep step = AuthStep::None;
+  std::string user;  // LOGIN: the user name, between the two prompts
 };
 
 // A MAIL/RCPT parameter such as SIZE=1000 or BODY=8BITMIME (RFC 5321 §4.1.2

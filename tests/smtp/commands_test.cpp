@@ -26,7 +26,9 @@ TEST_CASE("parse_command splits verb and argument, case-insensitively", "[comman
   CHECK(c.argument == "client.example");
   CHECK(parse_command("").verb == Verb::Unknown);
   CHECK(parse_command("MAILFROM:<a@b>").verb == Verb::Unknown);
-  CHECK(parse_command("STARTTLS").verb == Verb::Unknown);
+  CHECK(parse_command("BDAT 100 LAST").verb == Verb::Unknown);  // CHUNKING: not implemented
+  CHECK(parse_command("starttls").verb == Verb::Starttls);
+  CHECK(parse_command("AUTH PLAIN AGFsaWNlAHNlY3JldA==").argument == "PLAIN AGFsaWNlAHNlY3JldA==");
 }
 
 TEST_CASE("esmtp parameters follow RFC 5321 §4.1.2", "[commands]") {

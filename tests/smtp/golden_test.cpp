@@ -5,7 +5,9 @@
 //   # text            narration, ignored by the test
 //   ! key value       server settings, before the first C: line:
 //                       size_max N, recipients_max N, pipelining off, enhanced off,
-//                       8bitmime off, connect 554|421 (policy refuses the connection)
+//                       8bitmime off, connect 554|421 (policy refuses the connection),
+//                       auth PLAIN LOGIN (mechanisms), auth_before_tls on (the lesson
+//                       setting: AUTH without TLS); alice's password is "correct horse"
 //   C: text           a client line; CRLF is appended
 //   C< text           raw client bytes; nothing is appended
 //   S: text           one expected server reply line (CRLF implied)
@@ -28,7 +30,9 @@
 #include <vector>
 
 #include "core/address.hpp"
+#include "smtp/auth.hpp"
 #include "smtp/server_session.hpp"
+#include "smtp/user_db.hpp"
 
 using namespace smtplab;
 using namespace smtplab::smtp;
@@ -47,6 +51,18 @@ class LessonPolicy : public ServerPolicy {
   bool is_local_user(const Mailbox& mailbox) const override {
     const std::string user = ascii_lower(mailbox.local_part);
     return user == "bob" || user == "carol";
+  }
+  bool check_password(const Session&, std::string_view user, std::string_view password) override {
+    return users().check(user, password);
+  }
+  static const MemoryUserDb& users() {
+    static const MemoryUserDb db = [] {
+      SeededRandom random(0);
+      MemoryUserDb d;
+      d.add("alice", hash_password("correct horse", random, 1000));
+      return d;
+    }();
+    return db;
   }
   Reply on_message(const Session&, const Transaction& tx) override {
     messages.push_back(tx.content);
@@ -153,6 +169,12 @@ ServerConfig config_for(const Golden& golden) {
     else if (key == "pipelining") config.advertise_pipelining = value != "off";
     else if (key == "enhanced") config.advertise_enhanced_status_codes = value != "off";
     else if (key == "8bitmime") config.advertise_8bitmime = value != "off";
+    else if (key == "auth_before_tls") config.auth_before_tls = value == "on";
+    else if (key == "auth") {
+      std::istringstream names(value);
+      for (std::string name; names >> name;)
+        if (auto mechanism = parse_auth_mechanism(name)) config.auth_mechanisms.push_back(*mechanism);
+    }
   }
   return config;
 }

@@ -1,0 +1,127 @@
+// smtp/user_db.cpp — PBKDF2-SHA256 password hashes (mbedTLS) and the in-memory user list.
+//
+// Standards: see user_db.hpp.
+#include "smtp/user_db.hpp"
+
+#include <mbedtls/base64.h>
+#include <mbedtls/md.h>
+#include <mbedtls/pkcs5.h>
+
+#include <stdexcept>
+
+namespace smtplab::smtp {
+
+namespace {
+
+std::string pbkdf2(std::string_view password, std::string_view salt, std::uint32_t iterations) {
+  mbedtls_md_context_t md;
+  mbedtls_md_init(&md);
+  std::string out(password_hash_size, '\0');
+  int ret = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1 /* HMAC */);
+  if (ret == 0)
+    ret = mbedtls_pkcs5_pbkdf2_hmac(&md, reinterpret_cast<const unsigned char*>(password.data()), password.size(),
+                                    reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), iterations,
+                                    static_cast<std::uint32_t>(out.size()), reinterpret_cast<unsigned char*>(out.data()));
+  mbedtls_md_free(&md);
+  if (ret != 0) throw std::runtime_error("PBKDF2 failed");  // only with bad arguments: our bug
+  return out;
+}
+
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  std::size_t length = 0;
+  mbedtls_base64_encode(nullptr, 0, &length, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  std::string out(length, '\0');
+  if (mbedtls_base64_encode(reinterpret_cast<unsigned char*>(out.data()), out.size(), &length,
+                            reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()) != 0)
+    return {};
+  out.resize(length);
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  // mbedTLS skips spaces and line breaks inside base64; a SASL line has none (RFC 4954
+  // §4: one line of base64), so any is an error here.
+  for (char c : text)
+    if (c == ' ' || c == '\r' || c == '\n' || c == '\t') return std::nullopt;
+  std::size_t length = 0;
+  const int probe = mbedtls_base64_decode(nullptr, 0, &length, reinterpret_cast<const unsigned char*>(text.data()),
+                                          text.size());
+  if (probe == MBEDTLS_ERR_BASE64_INVALID_CHARACTER) return std::nullopt;
+  std::string out(length, '\0');
+  if (mbedtls_base64_decode(reinterpret_cast<unsigned char*>(out.data()), out.size(), &length,
+                            reinterpret_cast<const unsigned char*>(text.data()), text.size()) != 0)
+    return std::nullopt;
+  out.resize(length);
+  return out;
+}
+
+std::string PasswordHash::to_string() const {
+  return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + base64_encode(salt) + "$" + base64_encode(hash);
+}
+
+std::optional<PasswordHash> PasswordHash::parse(std::string_view text) {
+  constexpr std::string_view scheme = "pbkdf2-sha256$";
+  if (text.substr(0, scheme.size()) != scheme) return std::nullopt;
+  text.remove_prefix(scheme.size());
+  const std::size_t a = text.find('$');
+  if (a == std::string_view::npos) return std::nullopt;
+  const std::size_t b = text.find('$', a + 1);
+  if (b == std::string_view::npos) return std::nullopt;
+  const std::string_view digits = text.substr(0, a);
+  if (digits.empty() || digits.size() > 9) return std::nullopt;
+  std::uint32_t iterations = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    iterations = iterations * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  if (iterations == 0 || iterations > pbkdf2_iterations_max) return std::nullopt;
+  auto salt = base64_decode(text.substr(a + 1, b - a - 1));
+  auto hash = base64_decode(text.substr(b + 1));
+  if (!salt || !hash || salt->empty() || hash->size() != password_hash_size) return std::nullopt;
+  return PasswordHash{iterations, std::move(*salt), std::move(*hash)};
+}
+
+PasswordHash hash_password(std::string_view password, Random& random, std::uint32_t iterations) {
+  PasswordHash result;
+  result.iterations = iterations;
+  result.salt.resize(password_salt_size);
+  random.fill(reinterpret_cast<unsigned char*>(result.salt.data()), result.salt.size());
+  result.hash = pbkdf2(password, result.salt, iterations);
+  return result;
+}
+
+bool verify_password(const PasswordHash& stored, std::string_view password) {
+  if (stored.iterations == 0 || stored.iterations > pbkdf2_iterations_max || stored.hash.size() != password_hash_size)
+    return false;
+  const std::string computed = pbkdf2(password, stored.salt, stored.iterations);
+  // Compare every octet whatever the first difference, so the time taken does not tell
+  // an attacker how much of a guess was right.
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < computed.size(); ++i)
+    difference |= static_cast<unsigned char>(computed[i] ^ stored.hash[i]);
+  return difference == 0;
+}
+
+bool UserDb::check(std::string_view user, std::string_view password) const {
+  const std::optional<PasswordHash> stored = find(user);
+  if (!stored) {
+    // Spend the same work for an unknown user, so that timing does not reveal which
+    // user names exist.
+    PasswordHash dummy;
+    dummy.salt = std::string(password_salt_size, '\0');
+    dummy.hash = std::string(password_hash_size, '\0');
+    (void)verify_password(dummy, password);
+    return false;
+  }
+  return verify_password(*stored, password);
+}
+
+std::optional<PasswordHash> MemoryUserDb::find(std::string_view user) const {
+  const auto it = users_.find(user);
+  if (it == users_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace smtplab::smtp
