@@ -1,0 +1,143 @@
+// mailauth/dkim_canon.cpp — RFC 6376 §3.4 canonicalization.
+#include "mailauth/dkim_canon.hpp"
+
+#include <cctype>
+
+namespace smtplab::mailauth {
+
+namespace {
+
+bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string_view to_string(DkimCanon canon) { return canon == DkimCanon::Simple ? "simple" : "relaxed"; }
+
+MessageParts split_message(std::string_view message) {
+  MessageParts parts;
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    std::size_t eol = message.find('\n', pos);
+    const std::size_t next = eol == std::string_view::npos ? message.size() : eol + 1;
+    const std::string_view line = message.substr(pos, next - pos);
+    if (line == "\r\n" || line == "\n") {  // the empty line that ends the header
+      parts.has_body_separator = true;
+      pos = next;
+      break;
+    }
+    if (is_wsp(line[0]) && !parts.fields.empty()) {
+      parts.fields.back().raw += line;  // a continuation line (folding)
+    } else {
+      RawField field;
+      const std::size_t colon = line.find(':');
+      std::string_view name = line.substr(0, colon == std::string_view::npos ? 0 : colon);
+      while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
+      field.name = std::string(name);
+      field.raw = std::string(line);
+      parts.fields.push_back(std::move(field));
+    }
+    pos = next;
+  }
+  if (parts.has_body_separator) parts.body = std::string(message.substr(pos));
+  return parts;
+}
+
+std::string canonicalize_header(std::string_view raw_field, DkimCanon canon) {
+  // RFC 6376 §3.4.1: "The "simple" header canonicalization algorithm does not change
+  // header fields in any way."
+  if (canon == DkimCanon::Simple) return std::string(raw_field);
+  // RFC 6376 §3.4.2: "Convert all header field names (not the header field values) to
+  // lowercase ... Unfold all header field continuation lines ... Convert all sequences
+  // of one or more WSP characters to a single SP character ... Delete all WSP
+  // characters at the end of each unfolded header field value ... Delete any WSP
+  // characters remaining before and after the colon separating the header field name
+  // from the header field value. The colon separator MUST be retained."
+  const std::size_t colon = raw_field.find(':');
+  std::string_view name = raw_field.substr(0, colon == std::string_view::npos ? raw_field.size() : colon);
+  while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
+  while (!name.empty() && is_wsp(name.front())) name.remove_prefix(1);
+  std::string out;
+  for (const char c : name) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out += ':';
+  if (colon == std::string_view::npos) return out + "\r\n";
+  std::string value;
+  bool in_space = false;
+  for (const char c : raw_field.substr(colon + 1)) {
+    if (c == '\r' || c == '\n') continue;  // unfold: CRLF is removed, the WSP after it stays
+    if (is_wsp(c)) {
+      in_space = true;
+      continue;
+    }
+    if (in_space && !value.empty()) value += ' ';
+    in_space = false;
+    value += c;
+  }
+  return out + value + "\r\n";
+}
+
+std::string canonicalize_body(std::string_view body, DkimCanon canon) {
+  std::string out;
+  out.reserve(body.size() + 2);
+  if (canon == DkimCanon::Simple) {
+    out.assign(body);
+  } else {
+    // RFC 6376 §3.4.4: "Reduce whitespace: Ignore all whitespace at the end of lines.
+    // ... Reduce all sequences of WSP within a line to a single SP character."
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+      std::size_t eol = body.find("\r\n", pos);
+      const bool has_eol = eol != std::string_view::npos;
+      const std::string_view line = body.substr(pos, (has_eol ? eol : body.size()) - pos);
+      std::string reduced;
+      bool in_space = false;
+      for (const char c : line) {
+        if (is_wsp(c)) {
+          in_space = true;
+          continue;
+        }
+        if (in_space) reduced += ' ';
+        in_space = false;
+        reduced += c;
+      }
+      out += reduced;
+      if (has_eol) out += "\r\n";
+      pos = has_eol ? eol + 2 : body.size();
+    }
+  }
+  // Both: "Ignore all empty lines at the end of the message body" (§3.4.3, §3.4.4), and
+  // a last line without CRLF gets one.
+  if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
+  while (out.size() >= 4 && out.ends_with("\r\n\r\n")) out.resize(out.size() - 2);
+  if (out == "\r\n") out.clear();
+  // §3.4.3: "If there is no body or no trailing CRLF on the message body, a CRLF is
+  // added." — for simple the empty body is one CRLF; §3.4.4: for relaxed it is empty.
+  if (canon == DkimCanon::Simple && out.empty()) out = "\r\n";
+  return out;
+}
+
+std::vector<std::optional<std::size_t>> select_signed_fields(const std::vector<RawField>& fields,
+                                                             const std::vector<std::string>& h_names) {
+  std::vector<std::optional<std::size_t>> out;
+  std::vector<bool> used(fields.size(), false);
+  for (const auto& wanted : h_names) {
+    std::optional<std::size_t> chosen;
+    for (std::size_t i = fields.size(); i-- > 0;) {
+      if (!used[i] && iequals(fields[i].name, wanted)) {
+        chosen = i;
+        used[i] = true;
+        break;
+      }
+    }
+    out.push_back(chosen);
+  }
+  return out;
+}
+
+}  // namespace smtplab::mailauth
