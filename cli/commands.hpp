@@ -16,5 +16,8 @@ using Action = std::function<int()>;
 
 // Each adds one subcommand to `app`; when the user picks it, `action` is set.
 void add_run_command(CLI::App& app, Action& action);
+void add_dkim_command(CLI::App& app, Action& action);  // cli/mailauth_command.cpp
+void add_spf_command(CLI::App& app, Action& action);   // cli/mailauth_command.cpp
+void add_grade_command(CLI::App& app, Action& action);
 
 }  // namespace smtplab::cli

@@ -11,6 +11,9 @@ int main(int argc, char** argv) {
 
   smtplab::cli::Action action;
   smtplab::cli::add_run_command(app, action);
+  smtplab::cli::add_dkim_command(app, action);
+  smtplab::cli::add_spf_command(app, action);
+  smtplab::cli::add_grade_command(app, action);
 
   try {
     app.parse(argc, argv);

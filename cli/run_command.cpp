@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "grade.hpp"
 #include "scenario/runner.hpp"
 #include "trace/json.hpp"
 #include "trace/terminal.hpp"
@@ -28,6 +29,7 @@ struct RunOptions {
   bool hide_connections = false;
   bool quiet = false;
   std::size_t lane_width = 16;
+  std::string student;  // --student DIR: a student's exercises in the engines
 };
 
 bool use_colour(const std::string& mode) {
@@ -41,7 +43,25 @@ bool use_colour(const std::string& mode) {
 }
 
 int run_command(const RunOptions& options) {
-  scenario::RunOutcome outcome = scenario::run_scenario_file(options.scenario, options.seed);
+  scenario::EngineSeams seams;
+  if (!options.student.empty()) {
+    // The student's exercises become the engines' seams (cli/grade_plugin.cpp).
+    std::string error;
+    const auto toolchain = grade::find_toolchain({}, error);
+    if (!toolchain) {
+      std::cerr << "smtplab: --student: " << error << "\n";
+      return 2;
+    }
+    const grade::StudentPlugins plugins =
+        grade::load_student_plugins(*toolchain, options.student, grade::default_work_dir(*toolchain));
+    if (!plugins.ok) {
+      std::cerr << "smtplab: --student: " << plugins.error << "\n";
+      return 2;
+    }
+    for (const std::string& line : plugins.loaded) std::cout << "Using your " << line << "\n";
+    seams = plugins.seams;
+  }
+  scenario::RunOutcome outcome = scenario::run_scenario_file(options.scenario, options.seed, seams);
   if (!outcome.ok) {
     std::cerr << "smtplab: invalid scenario: " << outcome.error << "\n";
     return 2;
@@ -102,6 +122,8 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_flag("--no-connections", options->hide_connections, "Hide conn_open/conn_close events");
   cmd->add_flag("--quiet,-q", options->quiet, "Print only the expectations and the verdict");
   cmd->add_option("--lane-width", options->lane_width, "Characters per lane (default 16)");
+  cmd->add_option("--student", options->student,
+                  "Run with a student's exercise files from this folder (see exercises/README.md)");
   cmd->callback([&action, options] { action = [options] { return run_command(*options); }; });
 }
 

@@ -12,6 +12,8 @@ PACKAGES=(
   libimgui-dev libglfw3-dev libgl-dev libstb-dev    # visualizer (Dear ImGui 1.86, GLFW, OpenGL, stb)
   libasio-dev libmbedtls-dev                        # real TCP, TLS
   catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  libyaml-cpp-dev publicsuffix                      # SPF conformance suites (YAML), DMARC's PSL
+  python3 python3-spf python3-dkim                  # independent oracles the tests compare with
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core     # headless rendering for tests, projector font
 )
 

@@ -63,7 +63,7 @@ std::vector<MxTarget> order_mx(std::vector<MxRecord> records, Random& random) {
   return targets;
 }
 
-MxPlan plan_mx(std::string_view domain, std::vector<MxRecord> records, Random& random) {
+MxPlan plan_mx(std::string_view domain, std::vector<MxRecord> records, Random& random, OrderMxFn order) {
   MxPlan plan;
   // RFC 7505 §3: "The null MX RR is an ordinary MX record with an RDATA section
   // consisting of preference number 0 and a zero-length label, written in master
@@ -96,7 +96,7 @@ MxPlan plan_mx(std::string_view domain, std::vector<MxRecord> records, Random& r
     return plan;
   }
   plan.kind = MxPlanKind::Listed;
-  plan.targets = order_mx(std::move(records), random);
+  plan.targets = order(std::move(records), random);
   // RFC 5321 §5.1: "MX records contain a preference indication that MUST be used in
   // sorting if more than one such record appears ... Lower numbers are more preferred
   // than higher ones."

@@ -11,8 +11,9 @@
 //   plan_mx(domain, records, random)     -> MxPlan: Listed (order_mx), Implicit (no MX:
 //                                           the domain itself, preference 0) or NullMx
 //
-// order_mx is the seam a graded exercise replaces: a free function that depends on
-// nothing but its arguments. Addresses are filled in later, by the resolver.
+// order_mx is the seam a graded exercise replaces (exercise 4): a free function that
+// depends on nothing but its arguments; plan_mx and ResolverAgent::set_order_mx take
+// any function of its type (OrderMxFn). Addresses are filled in later, by the resolver.
 //
 // Not implemented: RFC 5321 §5.1's rule that a sender finding itself in the list
 // discards itself and every record of equal or higher preference (the lab's MTAs
@@ -42,6 +43,7 @@ struct MxTarget {
 };
 
 std::vector<MxTarget> order_mx(std::vector<MxRecord> records, Random& random);
+using OrderMxFn = std::vector<MxTarget> (*)(std::vector<MxRecord> records, Random& random);
 
 enum class MxPlanKind {
   Listed,    // the MX records, in the order to try them
@@ -57,6 +59,8 @@ struct MxPlan {
 };
 
 // `records` is the MX answer for `domain` (empty when the lookup said NODATA).
-MxPlan plan_mx(std::string_view domain, std::vector<MxRecord> records, Random& random);
+// `order` sorts the listed records (the seam; ours by default).
+MxPlan plan_mx(std::string_view domain, std::vector<MxRecord> records, Random& random,
+               OrderMxFn order = &order_mx);
 
 }  // namespace smtplab::dns

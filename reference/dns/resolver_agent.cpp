@@ -49,6 +49,7 @@ struct ResolverAgent::State : std::enable_shared_from_this<ResolverAgent::State>
   Endpoint server;
   std::uint16_t port = 0;
   std::map<std::uint16_t, Pending> pending;  // by query ID
+  OrderMxFn order_mx = &dns::order_mx;        // the seam of exercise 4
 
   void lookup(std::string name, RecordType type, LookupCallback done);
   void fail_later(std::string name, RecordType type, ResolveStatus status, std::string explanation,
@@ -248,7 +249,7 @@ struct MxJob : std::enable_shared_from_this<MxJob> {
       if (const auto* mx = std::get_if<MxData>(&rr.data)) records.push_back(MxRecord{mx->preference, mx->exchange});
     // RFC 5321 §5.1: "If a CNAME record is found, the resulting name is processed as if
     // it were the initial name." So the implicit MX is the canonical name.
-    plan = plan_mx(r.canonical_name, std::move(records), state->host.random());
+    plan = plan_mx(r.canonical_name, std::move(records), state->host.random(), state->order_mx);
     if (plan.kind == MxPlanKind::NullMx) return finish(MxResolution::Status::NoMail, plan.explanation);
     next_address(RecordType::A);
   }
@@ -323,6 +324,8 @@ void ResolverAgent::resolve_mx(std::string domain, MxCallback done) {
   job->done = std::move(done);
   job->start();
 }
+
+void ResolverAgent::set_order_mx(OrderMxFn order) { state_->order_mx = order != nullptr ? order : &order_mx; }
 
 const Endpoint& ResolverAgent::server() const { return state_->server; }
 std::uint16_t ResolverAgent::local_port() const { return state_->port; }

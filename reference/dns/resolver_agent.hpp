@@ -74,6 +74,8 @@ class ResolverAgent {
 
   void lookup(std::string name, RecordType type, LookupCallback done);
   void resolve_mx(std::string domain, MxCallback done);
+  // The seam of exercise 4 (dns/mx.hpp): how resolve_mx orders the MX records.
+  void set_order_mx(OrderMxFn order);
 
   const Endpoint& server() const;
   std::uint16_t local_port() const;    // the source port of our queries

@@ -132,6 +132,7 @@ void DeliveryAttempt::try_next_address() {
   current_host_ = host_name;
   smtp::ClientConfig config;
   config.helo_name = mta_.config().host_name;
+  config.seams = mta_.config().seams;
   mta_.host().connect(Endpoint{address, smtp_port},
                       std::make_unique<OutboundConnection>(mta_.host(), weak_from_this(), config,
                                                            job_, mta_.config().trace_client_wire));

@@ -56,6 +56,8 @@ Mta::Mta(Host& host, MtaConfig config, mda::MailStore& store, Endpoint dns_serve
       resolver_(host, std::move(dns_server)) {
   for (auto& domain : config_.domains) domain = ascii_lower(domain);
   config_.server.host_name = config_.host_name;
+  config_.server.seams = config_.seams;
+  resolver_.set_order_mx(config_.order_mx);
 }
 
 Mta::~Mta() = default;

@@ -68,6 +68,10 @@ struct MtaConfig {
   // Record the client side of outbound SMTP dialogues too. Off in the simulator, where
   // the receiving server (also ours) records them; on when the peer may be foreign.
   bool trace_client_wire = false;
+  // Exercises (exercises/README.md): functions that replace ours in this MTA's SMTP
+  // server and client, and in its choice of MX order. The defaults are the reference.
+  smtp::Seams seams;
+  dns::OrderMxFn order_mx = &dns::order_mx;
 };
 
 class InboundSession;

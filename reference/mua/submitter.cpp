@@ -114,6 +114,7 @@ void Submitter::submit(const Draft& draft) {
 
   smtp::ClientConfig config;
   config.helo_name = config_.helo_name;
+  config.seams = config_.seams;
   host_.connect(config_.submit_to, std::make_unique<SubmissionConnection>(
                                        *this, results_.size() - 1, std::move(config), std::move(job)));
 }

@@ -35,6 +35,7 @@ struct Draft {
 struct SubmitterConfig {
   std::string helo_name;          // our host name
   Endpoint submit_to;             // the user's submission server
+  smtp::Seams seams;              // exercises: a student's functions in our client
 };
 
 struct SubmissionResult {

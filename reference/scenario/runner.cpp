@@ -18,12 +18,13 @@ bool RunOutcome::expectations_met() const {
                            [](const trace::ExpectationResult& e) { return e.ok; });
 }
 
-RunOutcome run_scenario(const Scenario& scenario, std::optional<std::uint64_t> seed) {
+RunOutcome run_scenario(const Scenario& scenario, std::optional<std::uint64_t> seed,
+                        const EngineSeams& seams) {
   RunOutcome outcome;
   const std::uint64_t used_seed = seed.value_or(scenario.seed);
   Trace trace;
   try {
-    World world(scenario, used_seed, trace);
+    World world(scenario, used_seed, trace, seams);
     world.run();
     outcome.document.expectations = check_expectations(scenario, world, trace.events());
   } catch (const std::invalid_argument& e) {
@@ -43,7 +44,8 @@ RunOutcome run_scenario(const Scenario& scenario, std::optional<std::uint64_t> s
   return outcome;
 }
 
-RunOutcome run_scenario_file(const std::string& path, std::optional<std::uint64_t> seed) {
+RunOutcome run_scenario_file(const std::string& path, std::optional<std::uint64_t> seed,
+                             const EngineSeams& seams) {
   namespace fs = std::filesystem;
   std::string file = path;
   std::error_code ec;
@@ -54,7 +56,7 @@ RunOutcome run_scenario_file(const std::string& path, std::optional<std::uint64_
     outcome.error = loaded.error;
     return outcome;
   }
-  RunOutcome outcome = run_scenario(*loaded.scenario, seed);
+  RunOutcome outcome = run_scenario(*loaded.scenario, seed, seams);
   // A lesson is a folder with scenario.toml and lesson.md side by side.
   const fs::path lesson = fs::path(file).parent_path() / "lesson.md";
   if (fs::exists(lesson, ec)) {

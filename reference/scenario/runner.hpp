@@ -15,6 +15,7 @@
 #include <string>
 
 #include "scenario/scenario.hpp"
+#include "scenario/seams.hpp"
 #include "trace/document.hpp"
 
 namespace smtplab::scenario {
@@ -31,9 +32,11 @@ struct RunOutcome {
 
 // `path` is a scenario file or a folder holding scenario.toml. A seed given here
 // replaces the scenario's own.
-RunOutcome run_scenario_file(const std::string& path, std::optional<std::uint64_t> seed);
+RunOutcome run_scenario_file(const std::string& path, std::optional<std::uint64_t> seed,
+                             const EngineSeams& seams = {});
 
 // Runs an already loaded scenario (tests build them from text).
-RunOutcome run_scenario(const Scenario& scenario, std::optional<std::uint64_t> seed);
+RunOutcome run_scenario(const Scenario& scenario, std::optional<std::uint64_t> seed,
+                        const EngineSeams& seams = {});
 
 }  // namespace smtplab::scenario

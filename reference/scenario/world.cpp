@@ -34,7 +34,7 @@ std::string parent_domain(const std::string& name) {
 
 }  // namespace
 
-World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace)
+World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, const EngineSeams& seams)
     : scenario_(scenario), sim_(seed, trace) {
   for (const auto& spec : scenario.hosts) sim_.add_host(spec.name, spec.address);
 
@@ -81,6 +81,8 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace)
         if (!spec.ports.empty()) config.ports = spec.ports;
         if (spec.message_size_max) config.server.message_size_max = *spec.message_size_max;
         if (spec.pipelining) config.server.advertise_pipelining = *spec.pipelining;
+        config.seams = seams.smtp;
+        config.order_mx = seams.order_mx;
         auto store = std::make_unique<mda::MemoryMailStore>();
         auto mta = std::make_unique<mta::Mta>(host, std::move(config), *store, dns_endpoint);
         mta->start();
@@ -92,6 +94,7 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace)
         mua::SubmitterConfig config;
         config.helo_name = spec.name;
         config.submit_to = resolve_endpoint(spec.submit_to, spec.line);
+        config.seams = seams.smtp;
         muas_.emplace(spec.name, std::make_unique<mua::Submitter>(host, std::move(config)));
         break;
       }

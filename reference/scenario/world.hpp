@@ -21,13 +21,15 @@
 #include "mua/raw_client.hpp"
 #include "mua/submitter.hpp"
 #include "scenario/scenario.hpp"
+#include "scenario/seams.hpp"
 #include "sim/simulator.hpp"
 
 namespace smtplab::scenario {
 
 class World {
  public:
-  World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace);
+  // `seams`: the engines' replaceable functions (a student's, for run --student).
+  World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, const EngineSeams& seams = {});
   ~World();
 
   void run();
