@@ -36,3 +36,10 @@ add_test(NAME "cli: a failing expectation exits 1"
          COMMAND smtplab run "${CMAKE_CURRENT_SOURCE_DIR}/scenario/data/failing-expectation.toml"
                  --color never --quiet)
 set_tests_properties("cli: a failing expectation exits 1" PROPERTIES WILL_FAIL TRUE)
+
+# STYLE §13: docs/rfc-index.md is the map of RFC citations in reference/; it must match.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  add_test(NAME "docs: rfc-index.md matches the RFC citations in the code"
+           COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/scripts/rfc_index.py --check)
+endif()
