@@ -5,7 +5,8 @@
 // and smtplab's own trace vocabulary.
 //
 // API:
-//   explain(key)                 -> Explanation or nullptr; keys look like
+//   explain(key)                 -> Explanation or nullptr, the most specific entry
+//                                   (dropping trailing ".part"s); keys look like
 //                                   "reply.503", "status.5.7.1", "ehlo.PIPELINING",
 //                                   "kind.dns_query", "state.smtp_server.need_mail",
 //                                   "command.RCPT", "dns.MX"
