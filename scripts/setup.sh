@@ -14,6 +14,7 @@ PACKAGES=(
   catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libyaml-cpp-dev publicsuffix                      # SPF conformance suites (YAML), DMARC's PSL
   python3 python3-spf python3-dkim                  # independent oracles the tests compare with
+  curl swaks libnet-ssleay-perl python3-aiosmtpd    # real clients and servers for `smtplab serve/send` tests
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core     # headless rendering for tests, projector font
 )
 

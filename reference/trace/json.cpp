@@ -200,6 +200,8 @@ void write_array(std::string& out, std::string_view key, const std::vector<T>& i
 
 }  // namespace
 
+std::string event_to_json_line(const TraceEvent& event) { return dump_line(event_to_json(event)); }
+
 std::string to_json(const TraceDocument& document) {
   // Layout (docs/trace-format.md "Layout"): an object with one key per line; hosts,
   // events and expectations have one element per line, each element compact.

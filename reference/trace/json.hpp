@@ -44,6 +44,9 @@ struct ParseResult {
 };
 
 std::string to_json(const TraceDocument& document);
+// One event as one line of compact JSON, the same fields as an element of "events" in
+// to_json (a JSON-lines stream of a live trace: `smtplab serve --trace-jsonl`).
+std::string event_to_json_line(const TraceEvent& event);
 ParseResult from_json(std::string_view text);
 
 // Helpers shared with the views (the inspector shows the same validity decision).
