@@ -19,5 +19,7 @@ void add_run_command(CLI::App& app, Action& action);
 void add_dkim_command(CLI::App& app, Action& action);  // cli/mailauth_command.cpp
 void add_spf_command(CLI::App& app, Action& action);   // cli/mailauth_command.cpp
 void add_grade_command(CLI::App& app, Action& action);
+void add_serve_command(CLI::App& app, Action& action);  // cli/serve_command.cpp
+void add_send_command(CLI::App& app, Action& action);   // cli/send_command.cpp
 
 }  // namespace smtplab::cli

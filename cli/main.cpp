@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   smtplab::cli::add_dkim_command(app, action);
   smtplab::cli::add_spf_command(app, action);
   smtplab::cli::add_grade_command(app, action);
+  smtplab::cli::add_serve_command(app, action);
+  smtplab::cli::add_send_command(app, action);
 
   try {
     app.parse(argc, argv);
