@@ -47,7 +47,7 @@ StoreResult MemoryMailStore::deliver(std::string_view user, std::string_view fol
   }
   auto& messages = folders_[key_of(user, folder)];
   result.id = std::to_string(next_id_++);
-  messages.push_back(Stored{result.id, std::string(content), time_ms});
+  messages.push_back(Stored{result.id, std::string(content), time_ms, {}});
   ++total_;
   return result;
 }
@@ -72,6 +72,69 @@ std::optional<std::string> MemoryMailStore::read(std::string_view user, std::str
 std::size_t MemoryMailStore::count(std::string_view user, std::string_view folder) const {
   auto it = folders_.find(key_of(user, folder));
   return it == folders_.end() ? 0 : it->second.size();
+}
+
+bool MailStore::remove(std::string_view, std::string_view, std::string_view) { return false; }
+
+std::string normalize_flags(std::string_view letters) {
+  std::string out;
+  for (char c : flag_letters)
+    if (letters.find(c) != std::string_view::npos) out += c;
+  return out;
+}
+
+std::string MailStore::flags(std::string_view, std::string_view, std::string_view) const { return {}; }
+
+bool MailStore::set_flags(std::string_view, std::string_view, std::string_view, std::string_view) { return false; }
+
+UidListing MailStore::uids(std::string_view user, std::string_view folder) {
+  UidListing listing;
+  std::uint32_t uid = 1;
+  for (std::string& id : list(user, folder)) listing.messages.emplace_back(uid++, std::move(id));
+  listing.uid_next = uid;
+  return listing;
+}
+
+std::string MemoryMailStore::flags(std::string_view user, std::string_view folder, std::string_view id) const {
+  auto it = folders_.find(key_of(user, folder));
+  if (it == folders_.end()) return {};
+  for (const auto& m : it->second)
+    if (m.id == id) return m.flags;
+  return {};
+}
+
+bool MemoryMailStore::set_flags(std::string_view user, std::string_view folder, std::string_view id,
+                                std::string_view letters) {
+  auto it = folders_.find(key_of(user, folder));
+  if (it == folders_.end()) return false;
+  for (auto& m : it->second)
+    if (m.id == id) {
+      m.flags = normalize_flags(letters);
+      return true;
+    }
+  return false;
+}
+
+UidListing MemoryMailStore::uids(std::string_view user, std::string_view folder) {
+  UidListing listing;
+  // Ids come from one counter for the whole store, so the next id is the next UID.
+  listing.uid_next = static_cast<std::uint32_t>(next_id_);
+  auto it = folders_.find(key_of(user, folder));
+  if (it == folders_.end()) return listing;
+  for (const auto& m : it->second)
+    listing.messages.emplace_back(static_cast<std::uint32_t>(std::stoul(m.id)), m.id);
+  return listing;
+}
+
+bool MemoryMailStore::remove(std::string_view user, std::string_view folder, std::string_view id) {
+  auto it = folders_.find(key_of(user, folder));
+  if (it == folders_.end()) return false;
+  auto& messages = it->second;
+  auto found = std::find_if(messages.begin(), messages.end(), [&](const Stored& m) { return m.id == id; });
+  if (found == messages.end()) return false;
+  messages.erase(found);
+  --total_;
+  return true;
 }
 
 }  // namespace smtplab::mda

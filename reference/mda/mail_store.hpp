@@ -11,6 +11,11 @@
 //   store.list("bob", "INBOX")          ids, in delivery order
 //   store.read("bob", "INBOX", id)      the content, or nullopt
 //   store.count("bob", "INBOX")
+//   store.remove("bob", "INBOX", id)    true when the message was there and is gone
+//                                       (POP3 DELE + QUIT, RFC 1939 §6; IMAP EXPUNGE)
+//   store.flags / set_flags(..., "RS")  Maildir info letters: D F R S T (IMAP \Draft
+//                                       \Flagged \Answered \Seen \Deleted)
+//   store.uids("bob", "INBOX")          IMAP UIDs and UIDVALIDITY (RFC 3501 §2.3.1.1)
 //   check_mailbox_name("bob", "Junk")   empty, or why the user/folder is not allowed
 //
 // Rules: user and folder names are checked before anything is stored, by both stores
@@ -18,10 +23,15 @@
 // mailbox that only the memory store accepts. Whether the user exists is the MTA's
 // question (RFC 5321 §3.3 RCPT), not the store's.
 //
-// Not implemented: quotas per user, flags (seen, answered), expunge.
+// Ids are stable: a message keeps its id for as long as it is stored (MaildirStore:
+// across restarts too), so POP3's UIDL can be built from them (RFC 1939 §7).
+//
+// Not implemented: quotas per user, IMAP keywords (user-defined flags).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <utility>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,6 +62,18 @@ struct StoreResult {
   bool ok() const { return error.empty(); }
 };
 
+// Maildir's info letters (maildir.html, "info starting with 2,"), which are IMAP's
+// system flags (RFC 3501 §2.3.2) under other names.
+inline constexpr std::string_view flag_letters = "DFRST";
+// Sorted, duplicates and unknown letters dropped: the canonical form to store.
+std::string normalize_flags(std::string_view letters);
+
+struct UidListing {
+  std::uint32_t uid_validity = 1;
+  std::uint32_t uid_next = 1;  // RFC 3501 §2.3.1.1: the UID the next arrival will get
+  std::vector<std::pair<std::uint32_t, std::string>> messages;  // (uid, id), ascending
+};
+
 class MailStore {
  public:
   virtual ~MailStore() = default;
@@ -61,6 +83,18 @@ class MailStore {
   virtual std::optional<std::string> read(std::string_view user, std::string_view folder,
                                           std::string_view id) const = 0;
   virtual std::size_t count(std::string_view user, std::string_view folder) const = 0;
+  // Deletes one message: true when it was stored and now is not. The default is a store
+  // that cannot delete (false), so stores written before POP3's DELE still compile.
+  virtual bool remove(std::string_view user, std::string_view folder, std::string_view id);
+  // A message's flags as Maildir info letters in ASCII order ("" when none, or when the
+  // message is unknown). The defaults keep no flags (set_flags returns false).
+  virtual std::string flags(std::string_view user, std::string_view folder, std::string_view id) const;
+  virtual bool set_flags(std::string_view user, std::string_view folder, std::string_view id,
+                         std::string_view letters);
+  // RFC 3501 §2.3.1.1: UIDs strictly ascending in arrival order, never reused while the
+  // UIDVALIDITY stays the same. The default numbers list() from 1 (stable only for a
+  // store that never removes); both stores here override it with stable UIDs.
+  virtual UidListing uids(std::string_view user, std::string_view folder);
 };
 
 // Empty when `user` and `folder` may name a mailbox, else a sentence saying why not.
@@ -79,6 +113,13 @@ class MemoryMailStore final : public MailStore {
   std::optional<std::string> read(std::string_view user, std::string_view folder,
                                   std::string_view id) const override;
   std::size_t count(std::string_view user, std::string_view folder) const override;
+  bool remove(std::string_view user, std::string_view folder, std::string_view id) override;
+  std::string flags(std::string_view user, std::string_view folder, std::string_view id) const override;
+  bool set_flags(std::string_view user, std::string_view folder, std::string_view id,
+                 std::string_view letters) override;
+  // The ids are the numbers 1, 2, ... given at delivery: they are the UIDs, and the
+  // UIDVALIDITY is always 1 (a memory store never renumbers).
+  UidListing uids(std::string_view user, std::string_view folder) override;
 
   std::size_t total() const { return total_; }
 
@@ -87,6 +128,7 @@ class MemoryMailStore final : public MailStore {
     std::string id;
     std::string content;
     TimeMs time_ms = 0;
+    std::string flags;  // Maildir info letters
   };
   // Ordered maps: listing users or folders is deterministic.
   std::map<std::string, std::vector<Stored>, std::less<>> folders_;  // key "user/folder"

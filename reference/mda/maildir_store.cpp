@@ -22,6 +22,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <system_error>
 
 namespace smtplab::mda {
@@ -204,6 +205,147 @@ std::optional<std::string> MaildirStore::read(std::string_view user, std::string
 
 std::size_t MaildirStore::count(std::string_view user, std::string_view folder) const {
   return list(user, folder).size();
+}
+
+namespace {
+
+// Drops `id` from the folder's smtplab-uidlist (see uids()), so that should a later
+// delivery reuse the same unique name, it gets a new UID rather than the removed
+// message's (RFC 3501 §2.3.1.1: a UID is never reused within one UIDVALIDITY).
+void forget_uid(const fs::path& dir, std::string_view id) {
+  const fs::path list_path = dir / "smtplab-uidlist";
+  std::ifstream in(list_path);
+  if (!in) return;
+  std::string text, line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    const std::size_t space = line.find(' ');
+    if (!first && space != std::string::npos && std::string_view(line).substr(space + 1) == id) continue;
+    text += line + "\n";
+    first = false;
+  }
+  in.close();
+  const fs::path tmp_path = dir / "smtplab-uidlist.tmp";
+  {
+    std::ofstream out(tmp_path, std::ios::trunc);
+    out << text;
+  }
+  std::error_code ec;
+  fs::rename(tmp_path, list_path, ec);
+}
+
+}  // namespace
+
+bool MaildirStore::remove(std::string_view user, std::string_view folder, std::string_view id) {
+  // The same name checks as read(): an id is a file name, never a path.
+  if (!check_mailbox_name(user, folder).empty() || id.empty() ||
+      id.find('/') != std::string_view::npos || id.front() == '.')
+    return false;
+  const fs::path dir = folder_path(user, folder);
+  std::error_code ec;
+  fs::path found = dir / "new" / std::string(id);
+  if (!fs::exists(found, ec)) {
+    found.clear();
+    for (fs::directory_iterator it(dir / "cur", ec), end; !ec && it != end; it.increment(ec))
+      if (id_of(it->path().filename().string()) == id) found = it->path();
+  }
+  if (found.empty() || !fs::remove(found, ec)) return false;
+  forget_uid(dir, id);
+  return true;
+}
+
+namespace {
+
+// The file of `id` in new/ or cur/, or an empty path.
+fs::path find_file(const fs::path& dir, std::string_view id) {
+  std::error_code ec;
+  if (fs::exists(dir / "new" / std::string(id), ec)) return dir / "new" / std::string(id);
+  for (fs::directory_iterator it(dir / "cur", ec), end; !ec && it != end; it.increment(ec))
+    if (id_of(it->path().filename().string()) == id) return it->path();
+  return {};
+}
+
+bool valid_id(std::string_view id) {
+  return !id.empty() && id.find('/') == std::string_view::npos && id.front() != '.';
+}
+
+}  // namespace
+
+std::string MaildirStore::flags(std::string_view user, std::string_view folder, std::string_view id) const {
+  if (!check_mailbox_name(user, folder).empty() || !valid_id(id)) return {};
+  const std::string name = find_file(folder_path(user, folder), id).filename().string();
+  // maildir.html: "info starting with "2,": Each character after the comma is an
+  // independent flag."
+  const std::size_t info = name.find(":2,");
+  return info == std::string::npos ? std::string() : normalize_flags(std::string_view(name).substr(info + 3));
+}
+
+bool MaildirStore::set_flags(std::string_view user, std::string_view folder, std::string_view id,
+                             std::string_view letters) {
+  if (!check_mailbox_name(user, folder).empty() || !valid_id(id)) return false;
+  const fs::path dir = folder_path(user, folder);
+  const fs::path from = find_file(dir, id);
+  if (from.empty()) return false;
+  const fs::path to = dir / "cur" / (std::string(id) + ":2," + normalize_flags(letters));
+  if (from == to) return true;
+  std::error_code ec;
+  fs::rename(from, to, ec);
+  return !ec;
+}
+
+UidListing MaildirStore::uids(std::string_view user, std::string_view folder) {
+  UidListing listing;
+  if (!check_mailbox_name(user, folder).empty()) return listing;
+  const fs::path dir = folder_path(user, folder);
+  const fs::path list_path = dir / "smtplab-uidlist";
+  const std::vector<std::string> ids = list(user, folder);  // sorted: delivery order
+  std::map<std::string, std::uint32_t, std::less<>> known;
+  std::uint32_t next_uid = 1;
+  bool have_list = false;
+  {
+    std::ifstream in(list_path);
+    std::string first;
+    if (in && std::getline(in, first) && std::sscanf(first.c_str(), "V%u N%u", &listing.uid_validity, &next_uid) == 2) {
+      have_list = true;
+      std::string line;
+      while (std::getline(in, line)) {
+        const std::size_t space = line.find(' ');
+        if (space == std::string::npos) continue;
+        known[line.substr(space + 1)] = static_cast<std::uint32_t>(std::stoul(line.substr(0, space)));
+      }
+    }
+  }
+  if (!have_list) {
+    listing.uid_validity = ids.empty() ? 1 : static_cast<std::uint32_t>(std::strtoul(ids.front().c_str(), nullptr, 10));
+    if (listing.uid_validity == 0) listing.uid_validity = 1;
+    next_uid = 1;
+  }
+  bool changed = !have_list || known.size() != ids.size();
+  for (const std::string& id : ids) {
+    auto it = known.find(id);
+    if (it != known.end()) {
+      listing.messages.emplace_back(it->second, id);
+      continue;
+    }
+    listing.messages.emplace_back(next_uid++, id);  // a new arrival: the next UID
+    changed = true;
+  }
+  // Delivery order and UID order agree for our own names; for foreign names they might
+  // not, and RFC 3501 §2.3.1.1 wants ascending UIDs in mailbox order: sort by UID.
+  std::sort(listing.messages.begin(), listing.messages.end());
+  listing.uid_next = next_uid;
+  if (changed) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const fs::path tmp_path = dir / "smtplab-uidlist.tmp";
+    {
+      std::ofstream out(tmp_path, std::ios::trunc);
+      out << 'V' << listing.uid_validity << " N" << next_uid << '\n';
+      for (const auto& [uid, id] : listing.messages) out << uid << ' ' << id << '\n';
+    }
+    fs::rename(tmp_path, list_path, ec);
+  }
+  return listing;
 }
 
 }  // namespace smtplab::mda

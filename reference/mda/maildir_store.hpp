@@ -9,7 +9,8 @@
 //   MaildirStore store("/var/tmp/smtplab-mail", "mx.b.example");
 //   store.deliver("bob", "INBOX", content, now_ms)  -> root/bob/Maildir/new/<unique>
 //   store.deliver("bob", "Junk", content, now_ms)   -> root/bob/Maildir/.Junk/new/<unique>
-//   store.list / read / count as in MailStore (new/ and cur/ both count)
+//   store.list / read / count / remove / flags / set_flags / uids as in MailStore
+//   (new/ and cur/ both count)
 //   store.folder_path("bob", "Junk")                the maildir of a folder
 //
 // Unique names: "<seconds>.M<microseconds>Q<deliveries>.<host>", built from the time
@@ -19,7 +20,7 @@
 //
 // This is the only file of smtplab/reference that touches the filesystem.
 //
-// Not implemented: moving new/ to cur/ with ":2,flags" (a reader's job), quotas
+// Not implemented: quotas
 // (Maildir++ maildirsize), cleaning stale files out of tmp/ (36 hours, per the spec).
 #pragma once
 
@@ -43,6 +44,19 @@ class MaildirStore final : public MailStore {
   std::optional<std::string> read(std::string_view user, std::string_view folder,
                                   std::string_view id) const override;
   std::size_t count(std::string_view user, std::string_view folder) const override;
+  // Unlinks the file of `id` from new/ or cur/ (whatever flags follow ":2," in cur/).
+  bool remove(std::string_view user, std::string_view folder, std::string_view id) override;
+  // Flags live in the file name, the Maildir way: cur/<id>:2,<letters>. Setting flags
+  // moves a message from new/ to cur/ (it has been seen by a reader).
+  std::string flags(std::string_view user, std::string_view folder, std::string_view id) const override;
+  bool set_flags(std::string_view user, std::string_view folder, std::string_view id,
+                 std::string_view letters) override;
+  // UIDs persist in <maildir>/smtplab-uidlist ("V<uidvalidity> N<next uid>", then one
+  // "<uid> <id>" a line), written to a temporary file and renamed, so that they survive
+  // restarts (RFC 3501 §2.3.1.1). A missing list is started afresh with a UIDVALIDITY
+  // taken from the seconds of the oldest message's name (so a rebuilt list most likely
+  // gets a new one, as §2.3.1.1 asks), or 1 for an empty folder.
+  UidListing uids(std::string_view user, std::string_view folder) override;
 
   // root/<user>/Maildir for INBOX, root/<user>/Maildir/.<folder> for any other folder.
   std::filesystem::path folder_path(std::string_view user, std::string_view folder) const;
