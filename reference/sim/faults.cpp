@@ -8,6 +8,7 @@ std::string_view to_string(DnsFaultKind kind) {
   switch (kind) {
     case DnsFaultKind::ServFail: return "servfail";
     case DnsFaultKind::Timeout: return "timeout";
+    case DnsFaultKind::NxDomain: return "nxdomain";
   }
   return "unknown";
 }
@@ -25,14 +26,38 @@ std::vector<std::string> FaultOptions::unsupported() const {
   auto indexed = [](std::string_view list, std::size_t i, std::string_view field) {
     return std::string(list) + "[" + std::to_string(i) + "]" + std::string(field);
   };
-  for (std::size_t i = 0; i < links.size(); ++i)
-    if (links[i].loss_per_million != 0) out.push_back(indexed("links", i, ".loss_per_million"));
-  // Every other kind of fault is not implemented at all, so any entry is unsupported.
-  for (std::size_t i = 0; i < connections.size(); ++i) out.push_back(indexed("connections", i, ""));
-  for (std::size_t i = 0; i < dns.size(); ++i) out.push_back(indexed("dns", i, ""));
+  for (std::size_t i = 0; i < dns.size(); ++i)
+    if (dns[i].kind == DnsFaultKind::NxDomain && dns[i].first_attempts != 0)
+      out.push_back(indexed("dns", i, ".first_attempts (nxdomain holds for the whole run)"));
   for (std::size_t i = 0; i < tls.size(); ++i) out.push_back(indexed("tls", i, ""));
-  for (std::size_t i = 0; i < replies.size(); ++i) out.push_back(indexed("replies", i, ""));
+  for (std::size_t i = 0; i < replies.size(); ++i)
+    if (replies[i].stage == "data") out.push_back(indexed("replies", i, ".stage = data"));
   return out;
+}
+
+namespace {
+bool same_name(std::string_view a, std::string_view b) {
+  auto strip = [](std::string_view s) { return !s.empty() && s.back() == '.' ? s.substr(0, s.size() - 1) : s; };
+  a = strip(a);
+  b = strip(b);
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+}  // namespace
+
+const DnsFault* DnsFaultCounter::match(std::string_view name) {
+  for (std::size_t i = 0; i < faults_.size(); ++i) {
+    const DnsFault& fault = faults_[i];
+    if (fault.kind == DnsFaultKind::NxDomain) continue;  // applied to the zones instead
+    if (!fault.name.empty() && !same_name(fault.name, name)) continue;
+    ++seen_[i];
+    if (fault.first_attempts == 0 || seen_[i] <= fault.first_attempts) return &fault;
+  }
+  return nullptr;
 }
 
 }  // namespace smtplab::sim

@@ -13,17 +13,22 @@
 // Times in this file are offsets from the start of the run (Simulator::epoch_ms), the
 // way a scenario writes them ("at = 10s"), not absolute Unix times.
 //
-// Implemented: host down for an interval (connections to it are refused, datagrams to
-// or from it are dropped), extra link delay.
+// Implemented in the simulator: host down for an interval, host crash and restart,
+// extra link delay, link loss (modelled as TCP retransmission delay on streams and as
+// a lost datagram), refused connections to a host:port, reset after N bytes.
+// Carried by the simulator and applied by the agents that own the protocol (wired by
+// scenario/world.cpp): DNS SERVFAIL / timeout / NXDOMAIN (dns::DnsServerAgent's fault
+// hook), "reply CODE at STAGE" (mta::FaultPolicy, a ServerPolicy decorator).
+// Every fault that fires records a `fault` trace event that says what it did.
 // Not implemented yet (listed by unsupported(), announced in the trace as a note):
-// link loss, refusing connections to one port, reset after N bytes, DNS SERVFAIL and
-// timeouts, TLS failures, "reply CODE at STAGE for the first N attempts".
+// TLS failures, the reply stage "data" (ServerPolicy has no hook at the DATA command).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -31,44 +36,95 @@
 namespace smtplab::sim {
 
 // A host is unreachable during [from_ms, until_ms): connection attempts to it are
-// refused (the caller sees CloseReason::Refused) and datagrams to or from it are
-// dropped. Streams that were already established are not touched (a crash that resets
-// them is not modelled). Implemented.
+// refused (the caller sees CloseReason::Refused), its own connection attempts fail at
+// once, and datagrams to or from it are dropped. Streams that were already established
+// are not touched (that is HostCrash). Implemented.
 struct HostDown {
   std::string host;     // host name
   TimeMs from_ms = 0;   // offset from the start of the run
   TimeMs until_ms = 0;  // exclusive
 };
 
-// Extra one-way delay on every link that touches `host` (or every link when `host` is
-// empty), on top of SimOptions::latency_ms. Implemented for extra_delay_ms; loss is a
-// documented field that is not implemented yet.
-struct LinkFault {
-  std::string host;                     // empty: every link
-  TimeMs extra_delay_ms = 0;            // implemented
-  std::uint32_t loss_per_million = 0;   // NOT implemented yet: datagram/segment loss
+// A host crashes at at_ms and comes back restart_after_ms later. At the crash every
+// established stream that touches it is reset at both ends (the peer sees
+// CloseReason::Reset one link delay later, the host's own handlers at once), and the
+// host is down (as HostDown) until the restart. What the agents on the host kept is up
+// to them: the MTA's queue (mta::QueueStore) survives, because a message is committed
+// to it before the 250 (RFC 5321 §4.1.1.4) — a real MTA reads it back from disk on
+// restart. A message whose DATA was still arriving was never committed and is gone,
+// and so the client, which got no 250, still owns it. Implemented.
+struct HostCrash {
+  std::string host;
+  TimeMs at_ms = 0;              // offset from the start of the run
+  TimeMs restart_after_ms = 0;   // how long it stays down
 };
 
-// Faults on the connections to one host and port. NOT implemented yet.
+// Extra one-way delay on every link that touches `host` (or every link when `host` is
+// empty), on top of SimOptions::latency_ms, and loss.
+//
+// Loss, our simple model of RFC 9293 §3.8 / RFC 6298: a stream segment that is lost
+// is sent again after the retransmission timeout, so the bytes still arrive, in
+// order, but later: each loss adds loss_retransmit_ms (RFC 6298 §2.1: "the sender
+// SHOULD set RTO <- 1 second") and a segment may be lost several times (at most
+// loss_retries_max, then it is taken to arrive, so that a run always ends). A datagram
+// that is lost is simply gone (RFC 768 gives no delivery promise); the sender's own
+// timeout and retry handle it. Implemented.
+struct LinkFault {
+  std::string host;                     // empty: every link
+  TimeMs extra_delay_ms = 0;
+  std::uint32_t loss_per_million = 0;   // chance that one segment or datagram is lost
+};
+
+// RFC 6298 §2.1: the initial retransmission timeout is 1 second.
+inline constexpr TimeMs loss_retransmit_ms = 1000;
+// Our choice: after this many losses in a row a segment is taken to arrive (a real
+// TCP would eventually reset the connection; here that is ConnectionFault's job).
+inline constexpr int loss_retries_max = 6;
+// One million: the denominator of every *_per_million probability.
+inline constexpr std::uint32_t per_million = 1'000'000;
+
+// Faults on the connections to one host and port. Implemented.
 struct ConnectionFault {
   std::string host;                 // the listening host
   std::uint16_t port = 0;           // 0: every port
   bool refuse = false;              // refuse connections although a listener exists
-  std::size_t reset_after_bytes = 0;  // 0: never; else reset once this many bytes flowed
+  // 0: never; else the connection is reset (both ends, RFC 9293 §3.5.2) as soon as
+  // this many bytes have flowed on it, counting both directions: the byte that crosses
+  // the limit and everything after it is lost. Mid-DATA resets are the point: the
+  // client never sees the 250, so the message is still its own.
+  std::size_t reset_after_bytes = 0;
+  std::uint32_t first_attempts = 0;  // 0: every connection; else only the first N
 };
 
 enum class DnsFaultKind {
   ServFail,  // answer RCODE 2 (RFC 1035 §4.1.1: "Server failure")
   Timeout,   // never answer, so the stub resolver times out
+  NxDomain,  // the name does not exist (RFC 1035 §4.1.1 RCODE 3): removed from the zone
 };
 std::string_view to_string(DnsFaultKind kind);
 
-// A DNS server fault for queries about `name` (empty: every name). NOT implemented yet.
+// A DNS server fault for queries about `name` (empty: every name). ServFail and
+// Timeout are applied per query by dns::DnsServerAgent's fault hook (use
+// DnsFaultCounter below); NxDomain is applied when the zones are built, by leaving the
+// name out, so it holds for the whole run (first_attempts must be 0).
 struct DnsFault {
-  std::string server;               // the DNS host name
+  std::string server;               // the DNS host name (empty: the one DNS server)
   std::string name;                 // the queried name, empty for all
   DnsFaultKind kind = DnsFaultKind::ServFail;
   std::uint32_t first_attempts = 0;  // 0: always; else only the first N queries
+};
+
+// Decides, query by query, whether a DnsFault fires: counts the matching queries, so
+// that "the first N" is exact. Names compare case-insensitively (RFC 1035 §2.3.3).
+class DnsFaultCounter {
+ public:
+  explicit DnsFaultCounter(std::vector<DnsFault> faults) : faults_(std::move(faults)), seen_(faults_.size(), 0) {}
+  // The fault that fires for a query about `name`, or nullptr.
+  const DnsFault* match(std::string_view name);
+
+ private:
+  std::vector<DnsFault> faults_;
+  std::vector<std::uint32_t> seen_;
 };
 
 enum class TlsFaultKind {
@@ -83,22 +139,26 @@ struct TlsFault {
   TlsFaultKind kind = TlsFaultKind::HandshakeFailure;
 };
 
-// "Reply CODE at STAGE for the first N attempts" (greylisting, a full mailbox, ...).
-// The SMTP server policy applies it; the simulator only carries it. NOT implemented yet.
+// "Reply CODE at STAGE for the first N attempts or with probability P" (greylisting,
+// a full mailbox, ...). The SMTP server policy applies it (mta::FaultPolicy); the
+// simulator only carries it. Stages: "connect", "ehlo", "mail", "rcpt", "dot" (end of
+// data) are implemented; "data" (the DATA command) is not yet.
 struct ReplyFault {
   std::string host;                  // the SMTP server host
   std::string stage;                 // "connect", "ehlo", "mail", "rcpt", "data", "dot"
   std::string reply;                 // "450 4.7.1 Greylisted"
-  std::uint32_t first_attempts = 0;  // 0: always
+  std::uint32_t first_attempts = 0;  // 0 and no probability: always
+  std::uint32_t probability_per_million = 0;  // 0: use first_attempts
 };
 
 struct FaultOptions {
-  std::vector<HostDown> host_down;            // implemented
-  std::vector<LinkFault> links;               // extra_delay_ms implemented, loss not
-  std::vector<ConnectionFault> connections;   // not implemented yet
-  std::vector<DnsFault> dns;                  // not implemented yet
+  std::vector<HostDown> host_down;
+  std::vector<HostCrash> crashes;
+  std::vector<LinkFault> links;
+  std::vector<ConnectionFault> connections;
+  std::vector<DnsFault> dns;                  // applied by the DNS server agent
   std::vector<TlsFault> tls;                  // not implemented yet
-  std::vector<ReplyFault> replies;            // not implemented yet
+  std::vector<ReplyFault> replies;            // applied by the MTA's server policy
 
   // One line per set field that the simulator does not implement yet, naming the
   // field ("links[0].loss_per_million"), so that a scenario asking for it can fail

@@ -87,6 +87,7 @@ class SimHost final : public Host {
   // the extra delay on every link that touches this host.
   std::vector<std::pair<TimeMs, TimeMs>> down_windows_ms_;
   TimeMs extra_delay_ms_ = 0;
+  std::uint32_t loss_per_million_ = 0;
 };
 
 }  // namespace smtplab::sim

@@ -92,6 +92,9 @@ struct Connection {
   bool local_close_pending[2] = {false, false};
   CloseReason local_reason[2] = {CloseReason::Closed, CloseReason::Closed};
   bool close_recorded = false;             // one conn_close event per connection
+  std::size_t reset_after_bytes = 0;       // ConnectionFault: 0 never
+  std::size_t bytes_flowed = 0;            // both directions, for reset_after_bytes
+  bool faulted = false;                    // reset by a fault: the ends can do no more
   SimStream streams[2];
 };
 
@@ -244,7 +247,17 @@ bool Simulator::dispatch(const Scheduled& event) {
 
 std::vector<std::string> Simulator::set_faults(FaultOptions faults) {
   options_.faults = std::move(faults);
+  connection_fault_seen_.assign(options_.faults.connections.size(), 0);
   apply_fault_caches();
+  // Crashes are events in time. A later set_faults replaces them: the generation
+  // number makes the callbacks of the old ones do nothing.
+  const std::uint64_t generation = ++fault_generation_;
+  for (const auto& crash_fault : options_.faults.crashes) {
+    std::string name = crash_fault.host;
+    at(epoch_ms + crash_fault.at_ms, [this, generation, name] {
+      if (generation == fault_generation_) crash(name);
+    });
+  }
   std::vector<std::string> unsupported = options_.faults.unsupported();
   for (const auto& field : unsupported) {
     Event note;
@@ -259,16 +272,115 @@ std::vector<std::string> Simulator::set_faults(FaultOptions faults) {
 
 void Simulator::apply_fault_caches() {
   extra_delay_all_ms_ = 0;
+  loss_all_per_million_ = 0;
   for (auto& host : hosts_) {
     host->down_windows_ms_.clear();
     host->extra_delay_ms_ = 0;
+    host->loss_per_million_ = 0;
   }
   for (const auto& down : options_.faults.host_down)
     if (SimHost* host = host_by_name(down.host))
       host->down_windows_ms_.emplace_back(epoch_ms + down.from_ms, epoch_ms + down.until_ms);
+  // A crashed host is down until it restarts.
+  for (const auto& crash_fault : options_.faults.crashes)
+    if (SimHost* host = host_by_name(crash_fault.host))
+      host->down_windows_ms_.emplace_back(epoch_ms + crash_fault.at_ms,
+                                          epoch_ms + crash_fault.at_ms + crash_fault.restart_after_ms);
+  auto add_loss = [](std::uint32_t& total, std::uint32_t more) {
+    total = std::min<std::uint32_t>(per_million, total + std::min(more, per_million));
+  };
   for (const auto& link : options_.faults.links) {
-    if (link.host.empty()) extra_delay_all_ms_ += link.extra_delay_ms;
-    else if (SimHost* host = host_by_name(link.host)) host->extra_delay_ms_ += link.extra_delay_ms;
+    if (link.host.empty()) {
+      extra_delay_all_ms_ += link.extra_delay_ms;
+      add_loss(loss_all_per_million_, link.loss_per_million);
+    } else if (SimHost* host = host_by_name(link.host)) {
+      host->extra_delay_ms_ += link.extra_delay_ms;
+      add_loss(host->loss_per_million_, link.loss_per_million);
+    }
+  }
+}
+
+std::uint32_t Simulator::loss_per_million(const SimHost* a, const SimHost* b) const {
+  std::uint64_t total = loss_all_per_million_;
+  if (a != nullptr) total += a->loss_per_million_;
+  if (b != nullptr && b != a) total += b->loss_per_million_;
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(total, per_million));
+}
+
+// No draw at all when the chance is 0, so that a run without loss faults uses the
+// random source exactly as before (its traces do not change).
+bool Simulator::draw(std::uint32_t chance_per_million) {
+  if (chance_per_million == 0) return false;
+  return random_.uniform(per_million) < chance_per_million;
+}
+
+void Simulator::record_fault_kind(std::string_view src, std::string_view dst, std::uint64_t conn,
+                                  std::string_view kind, std::string summary, std::string rfc) {
+  Event event;
+  event.kind = EventKind::Fault;
+  event.summary = std::move(summary);
+  event.explain = "fault." + std::string(kind);
+  event.rfc = std::move(rfc);
+  event.with("fault", std::string(kind));
+  record_lane(src, dst.empty() ? src : dst, conn, std::move(event));
+}
+
+// HostCrash: every stream that touches the host is reset, in connection-id order (the
+// map is unordered; sorting the ids keeps the trace deterministic).
+void Simulator::crash(const std::string& host_name) {
+  SimHost* host = host_by_name(host_name);
+  if (host == nullptr) return;
+  record_fault_kind(host->name(), host->name(), 0, "crash",
+                    host->name() + " crashed: its connections are reset, and what it had not "
+                                   "committed to stable storage is lost");
+  std::vector<std::uint64_t> ids;
+  for (const auto& [id, connection] : connections_)
+    if (connection->hosts[0] == host || connection->hosts[1] == host) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (std::uint64_t id : ids) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    Connection& c = *it->second;
+    fault_reset(c, "crash of " + host->name(), c.hosts[0] == host ? 0 : 1);
+  }
+}
+
+// Resets a connection from the network's side: both ends get on_close(Reset), after
+// whatever was already in flight toward them, and can send nothing more.
+void Simulator::fault_reset(Connection& c, std::string_view why, int crashed_side) {
+  if (c.faulted) return;
+  c.faulted = true;
+  const std::string_view dst =
+      c.hosts[1] != nullptr ? std::string_view(c.hosts[1]->name()) : c.endpoints[1].address;
+  record_fault_kind(c.hosts[0]->name(), dst, c.id, "reset",
+                    "connection reset by a fault (" + std::string(why) + ")", "RFC 9293 §3.5.2");
+  for (int side = 0; side < 2; ++side) {
+    c.closing[side] = true;
+    if (c.closed[side]) continue;
+    if (side == 1 && !c.accepted) {  // the SYN is still travelling: nobody will accept it
+      c.closed[1] = true;
+      continue;
+    }
+    if (side == crashed_side || (side == 0 && !c.opened[0] && !c.accepted)) {
+      // A crashed host's handlers stop at once (nothing more reaches them); a
+      // connector whose SYN was never answered learns of it as the next event.
+      if (c.local_close_pending[side]) continue;
+      c.local_close_pending[side] = true;
+      c.local_reason[side] = CloseReason::Reset;
+      push(now_ms_, Action::LocalClose, c.id, static_cast<std::uint8_t>(side));
+      continue;
+    }
+    queue_item(c, side, StreamItem::Rst, {});
+  }
+  if (!c.close_recorded) {
+    c.close_recorded = true;
+    Event event;
+    event.kind = EventKind::ConnClose;
+    event.summary = "reset by a fault";
+    event.explain = "kind.conn_close";
+    event.rfc = "RFC 9293 §3.5.2";
+    event.with("reason", std::string(to_string(CloseReason::Reset)));
+    record_lane(c.hosts[0]->name(), dst, c.id, std::move(event));
   }
 }
 
@@ -355,6 +467,15 @@ void Simulator::open_connection(SimHost& client, const Endpoint& remote,
   connections_.emplace(id, std::move(connection));
 
   SimHost* server = host_by_address(remote.address);
+  if (client.is_down()) {
+    // A host that is down (or crashed) cannot send a SYN: the attempt fails at once.
+    record_fault(client, server != nullptr ? std::string_view(server->name()) : remote.address, id,
+                 client.name() + " is down: its connection to " + remote.to_string() + " fails");
+    c.local_close_pending[0] = true;
+    c.local_reason[0] = CloseReason::Refused;
+    push(now_ms_, Action::LocalClose, id, 0);
+    return;
+  }
   if (server == nullptr) {
     // Nobody will ever answer the SYN: the connector retries until it gives up
     // (RFC 1122 §4.2.3.5, see connect_timeout_default_ms).
@@ -369,14 +490,34 @@ void Simulator::open_connection(SimHost& client, const Endpoint& remote,
 void Simulator::on_connect_arrive(Connection& c) {
   SimHost* server = host_by_address(c.endpoints[1].address);
   c.hosts[1] = server;
+  if (c.closed[0] || c.faulted) {  // the connector gave up (or crashed) meanwhile
+    c.closed[1] = true;
+    erase_if_done(c);
+    return;
+  }
   std::unique_ptr<StreamHandler> handler;
+  const ConnectionFault* fault = nullptr;
+  for (std::size_t i = 0; i < options_.faults.connections.size(); ++i) {
+    const ConnectionFault& f = options_.faults.connections[i];
+    if (f.host != server->name() || (f.port != 0 && f.port != c.endpoints[1].port)) continue;
+    ++connection_fault_seen_[i];
+    if (f.first_attempts != 0 && connection_fault_seen_[i] > f.first_attempts) continue;
+    fault = &f;
+    break;
+  }
   if (server->is_down()) {
     record_fault(*server, c.hosts[0]->name(), c.id,
                  server->name() + " is down: connection from " + c.hosts[0]->name() +
                      " refused");
+  } else if (fault != nullptr && fault->refuse) {
+    record_fault_kind(server->name(), c.hosts[0]->name(), c.id, "refused",
+                      "connection from " + c.hosts[0]->name() + " to " + c.endpoints[1].to_string() +
+                          " refused by a fault, although a server listens there",
+                      "RFC 9293 §3.5.2");
   } else if (auto it = server->listeners_.find(c.endpoints[1].port);
              it != server->listeners_.end()) {
     handler = it->second();
+    if (fault != nullptr) c.reset_after_bytes = fault->reset_after_bytes;
   }
   if (!handler) {
     // RFC 9293 §3.5.2: a SYN to a port where nobody listens is answered with a reset,
@@ -396,6 +537,20 @@ void Simulator::on_connect_arrive(Connection& c) {
 
 void Simulator::queue_item(Connection& c, int toward, StreamItem item, std::string_view bytes) {
   TimeMs arrival_ms = now_ms_ + link_delay_ms(c.hosts[1 - toward], c.hosts[toward]);
+  if (item == StreamItem::Data) {
+    // LinkFault loss (sim/faults.hpp): each loss costs one retransmission timeout.
+    const std::uint32_t loss = loss_per_million(c.hosts[1 - toward], c.hosts[toward]);
+    int losses = 0;
+    while (losses < loss_retries_max && draw(loss)) ++losses;
+    if (losses > 0) {
+      arrival_ms += losses * loss_retransmit_ms;
+      record_fault_kind(c.hosts[1 - toward]->name(), c.hosts[toward]->name(), c.id, "loss",
+                        std::to_string(bytes.size()) + " bytes lost " + std::to_string(losses) +
+                            " time(s): retransmitted, arriving " +
+                            std::to_string(losses * loss_retransmit_ms) + " ms later",
+                        "RFC 6298 §2.1");
+    }
+  }
   // In-order delivery (RFC 9293 §3.4) even when a fault changes the delay mid-stream.
   arrival_ms = std::max(arrival_ms, c.last_arrival_ms[toward]);
   c.last_arrival_ms[toward] = arrival_ms;
@@ -444,6 +599,8 @@ void Simulator::on_local_close(Connection& c, int side) {
     if (c.local_reason[side] == CloseReason::TimedOut) {
       record_conn_open(c, "timed_out");
       c.closed[1] = true;  // there never was a listening end
+    } else if (side == 0 && !c.accepted && c.hosts[1] == nullptr) {
+      c.closed[1] = true;  // the connector itself was down: no SYN ever left
     }
     deliver_close(c, side, c.local_reason[side]);
   }
@@ -466,7 +623,24 @@ void Simulator::stream_send(Connection& c, int side, std::string_view bytes) {
   // RFC 9293 §3.10.2 (SEND call, FIN-WAIT states): 'Return "error: connection
   // closing" and do not service request.' So after close() or reset() a send is
   // dropped; so is a send to a peer whose end has already closed.
-  if (bytes.empty() || !c.opened[side] || c.closing[side] || c.closed[1 - side]) return;
+  if (bytes.empty() || !c.opened[side] || c.closing[side] || c.closed[1 - side] || c.faulted) return;
+  bool reset_now = false;
+  if (c.reset_after_bytes != 0) {
+    // ConnectionFault::reset_after_bytes: the bytes up to the limit go through, the
+    // rest is lost, and the connection is reset.
+    const std::size_t room = c.reset_after_bytes - std::min(c.bytes_flowed, c.reset_after_bytes);
+    if (bytes.size() >= room) {
+      bytes = bytes.substr(0, room);
+      reset_now = true;
+    }
+    c.bytes_flowed += bytes.size();
+  }
+  if (!bytes.empty()) send_segments(c, side, bytes);
+  if (reset_now)
+    fault_reset(c, "reset after " + std::to_string(c.reset_after_bytes) + " bytes");
+}
+
+void Simulator::send_segments(Connection& c, int side, std::string_view bytes) {
   const std::size_t segment_max = options_.segment_size_max;
   if (segment_max == 0 || bytes.size() <= segment_max) {
     queue_item(c, 1 - side, StreamItem::Data, bytes);
@@ -477,14 +651,14 @@ void Simulator::stream_send(Connection& c, int side, std::string_view bytes) {
 }
 
 void Simulator::stream_close(Connection& c, int side) {
-  if (!c.opened[side] || c.closing[side] || c.closed[side]) return;
+  if (!c.opened[side] || c.closing[side] || c.closed[side] || c.faulted) return;
   c.closing[side] = true;
   record_conn_close(c, side, CloseReason::Closed);
   queue_item(c, 1 - side, StreamItem::Fin, {});
 }
 
 void Simulator::stream_reset(Connection& c, int side) {
-  if (!c.opened[side] || c.closed[side] || c.local_close_pending[side]) return;
+  if (!c.opened[side] || c.closed[side] || c.local_close_pending[side] || c.faulted) return;
   c.closing[side] = true;
   record_conn_close(c, side, CloseReason::Reset);
   if (!c.closed[1 - side]) queue_item(c, 1 - side, StreamItem::Rst, {});
@@ -508,6 +682,11 @@ void Simulator::send_datagram(SimHost& from, std::uint16_t port, const Endpoint&
     return;
   }
   if (dest == nullptr) return;  // no such address: the datagram goes nowhere
+  if (draw(loss_per_million(&from, dest))) {
+    record_fault_kind(from.name(), dest->name(), 0, "loss",
+                      "datagram to " + to.to_string() + " lost (UDP does not retransmit)", "RFC 768");
+    return;
+  }
   const std::uint64_t id = next_datagram_id_++;
   datagrams_.emplace(id, PendingDatagram{Endpoint{from.address(), port}, to, std::string(bytes)});
   push(now_ms_ + link_delay_ms(&from, dest), Action::Datagram, id);

@@ -26,8 +26,9 @@
 //   the same seed and the same calls give the same trace, field for field.
 // - A finished connection is freed when both of its ends have seen on_close.
 //
-// Not implemented: half-close (a FIN closes both directions), congestion, packet loss
-// and retransmission, bandwidth limits, time zones other than UTC.
+// Not implemented: half-close (a FIN closes both directions), congestion, bandwidth
+// limits, time zones other than UTC. Packet loss is modelled simply (sim/faults.hpp
+// LinkFault): a lost segment arrives one retransmission timeout later.
 #pragma once
 
 #include <cstddef>
@@ -174,6 +175,7 @@ class Simulator {
   void open_connection(SimHost& client, const Endpoint& remote,
                        std::unique_ptr<StreamHandler> handler);
   void stream_send(Connection& c, int side, std::string_view bytes);
+  void send_segments(Connection& c, int side, std::string_view bytes);
   void stream_close(Connection& c, int side);
   void stream_reset(Connection& c, int side);
   void send_datagram(SimHost& from, std::uint16_t port, const Endpoint& to,
@@ -189,6 +191,12 @@ class Simulator {
   void on_datagram(std::uint64_t id);
   void record_fault(SimHost& down, std::string_view other, std::uint64_t conn,
                     std::string summary);
+  void record_fault_kind(std::string_view src, std::string_view dst, std::uint64_t conn,
+                         std::string_view kind, std::string summary, std::string rfc = {});
+  std::uint32_t loss_per_million(const SimHost* a, const SimHost* b) const;
+  bool draw(std::uint32_t chance_per_million);  // true with that chance; no draw for 0
+  void crash(const std::string& host_name);
+  void fault_reset(Connection& c, std::string_view why, int crashed_side = -1);
   void queue_item(Connection& c, int toward, StreamItem item, std::string_view bytes);
   void deliver_close(Connection& c, int side, CloseReason reason);
   void record_conn_open(Connection& c, std::string_view result);
@@ -220,6 +228,9 @@ class Simulator {
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::unordered_map<std::uint64_t, PendingDatagram> datagrams_;
   TimeMs extra_delay_all_ms_ = 0;  // from LinkFaults without a host
+  std::uint32_t loss_all_per_million_ = 0;  // from LinkFaults without a host
+  std::vector<std::uint32_t> connection_fault_seen_;  // per ConnectionFault: matches so far
+  std::uint64_t fault_generation_ = 0;  // crash callbacks of replaced faults do nothing
 };
 
 }  // namespace smtplab::sim

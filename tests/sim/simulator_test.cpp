@@ -421,14 +421,14 @@ TEST_CASE("faults: extra delay, and unsupported faults are reported, not ignored
   sim.run();
   CHECK(arrived == latency_default_ms + 100);
 
-  faults.links.push_back({"", 0, 5000});  // loss: not implemented yet
-  faults.replies.push_back({"b", "rcpt", "450 4.7.1 Greylisted", 1});
-  CHECK(faults.unsupported() ==
-        std::vector<std::string>{"links[1].loss_per_million", "replies[0]"});
+  faults.tls.push_back({"b", TlsFaultKind::HandshakeFailure});  // not implemented yet
+  faults.replies.push_back({"b", "rcpt", "450 4.7.1 Greylisted", 1, 0});  // implemented (mta)
+  faults.replies.push_back({"b", "data", "554 5.3.0 No", 0, 0});  // stage data: not yet
+  CHECK(faults.unsupported() == std::vector<std::string>{"tls[0]", "replies[1].stage = data"});
   CHECK(sim.set_faults(faults).size() == 2);
   const auto notes = of_kind(trace, EventKind::Note);
   REQUIRE(notes.size() == 2);
-  CHECK(notes[0]->field("fault") == "links[1].loss_per_million");
+  CHECK(notes[0]->field("fault") == "tls[0]");
   CHECK(notes[0]->src == "sim");
 }
 
