@@ -197,6 +197,9 @@ int run_serve(const ServeOptions& options) {
     if (role == "submission") config.server.tls_required = true;
     // RFC 8314 §3.3: "submissions" speaks TLS from the first byte.
     if (role == "smtps") config.server.implicit_tls = true;
+    // RFC 6409 §4.3 (and RFC 8314 §3.3 for submissions): AUTH before MAIL, even for
+    // mail to local users.
+    config.submission_ports = (role == "smtp") ? std::vector<std::uint16_t>{} : std::vector<std::uint16_t>{l.port};
     auto queue = std::make_unique<mta::DirectoryQueue>(data / "queue" / role);
     const std::size_t recovered = queue->recovered();
     auto mta = std::make_unique<mta::Mta>(host, std::move(config), store, *dns, std::move(queue));

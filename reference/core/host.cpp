@@ -23,11 +23,19 @@ void emit_dialogue(Host& host, std::vector<Event>&& events, std::string_view pee
                    std::uint64_t conn, bool we_are_server) {
   const std::string_view self = host.name();
   for (auto& event : events) {
-    const bool command = event.kind == EventKind::SmtpCommand;
+    // A SASL response line (auth_step with bytes, already masked) travels like a command.
+    const bool command = event.kind == EventKind::SmtpCommand ||
+                         (event.kind == EventKind::AuthStep && !event.bytes.empty());
     const bool reply = event.kind == EventKind::SmtpReply;
-    if (command || reply) {
+    // A TLS handshake message on the wire (it has bytes) names its sender ("client" or
+    // "server"), so it is drawn as an arrow between the two hosts like a command or a
+    // reply. The session's own notes (handshake complete, failed) stay on its host.
+    const bool tls_step = event.kind == EventKind::TlsStep && !event.bytes.empty() &&
+                          (event.field("sender") == "client" || event.field("sender") == "server");
+    if (command || reply || tls_step) {
       // Commands go client -> server, replies server -> client.
-      const bool from_us = (command != we_are_server);
+      const bool from_client = tls_step ? event.field("sender") == "client" : command;
+      const bool from_us = (from_client != we_are_server);
       host.emit(std::move(event), from_us ? peer : self, conn, from_us ? self : peer);
     } else {
       host.emit(std::move(event), self, conn, self);

@@ -55,7 +55,11 @@ class OutboundConnection final : public StreamHandler {
       // In the simulator the server is one of ours and records the dialogue; the
       // client adds only what is its own (state changes), so nothing shows twice.
       std::erase_if(events, [](const Event& e) {
-        return e.kind == EventKind::SmtpCommand || e.kind == EventKind::SmtpReply;
+        // The wire's lines and TLS handshake messages (those with bytes) are the
+        // server's to record; the client keeps its notes (state changes, TLS verdict).
+        const bool wire_tls_or_auth =
+            (e.kind == EventKind::TlsStep || e.kind == EventKind::AuthStep) && !e.bytes.empty();
+        return e.kind == EventKind::SmtpCommand || e.kind == EventKind::SmtpReply || wire_tls_or_auth;
       });
     }
     emit_dialogue(host_, std::move(events), peer_, conn, /*we_are_server=*/false);
@@ -133,6 +137,19 @@ void DeliveryAttempt::try_next_address() {
   smtp::ClientConfig config;
   config.helo_name = mta_.config().host_name;
   config.seams = mta_.config().seams;
+  // RFC 3207 §4.1 leaves it to the client whether an unverified server is acceptable:
+  // opportunistic TLS (RFC 7435) encrypts even when the certificate does not verify,
+  // since the alternative is plaintext; a client that requires TLS also requires the
+  // certificate to be valid for the MX host name (RFC 6125 §6.4, as RFC 7672/8461 do).
+  config.tls.starttls = mta_.config().tls_client;
+  config.tls.random = &mta_.host().random();
+  config.tls.session.role = tls::Role::Client;
+  config.tls.session.trust = mta_.config().trust;
+  config.tls.session.server_name = host_name;
+  config.tls.session.verify = mta_.config().tls_client == smtp::StartTlsPolicy::Required
+                                  ? tls::VerifyMode::Required
+                                  : tls::VerifyMode::Opportunistic;
+  config.tls.session.now_ms = mta_.host().clock().now_ms();
   mta_.host().connect(Endpoint{address, smtp_port},
                       std::make_unique<OutboundConnection>(mta_.host(), weak_from_this(), config,
                                                            job_, mta_.config().trace_client_wire));
@@ -150,6 +167,18 @@ void DeliveryAttempt::session_over(const smtp::ClientResult& result, bool comple
     last_error_ = current_host_ + ": " +
                   (result.session_failure ? result.session_failure->first_line(true)
                                           : result.failure_reason);
+    if (result.session_failure && result.session_failure->code == 454) {
+      // RFC 3207 §4 / RFC 7435: a client that requires TLS gives up on a server that
+      // does not offer it (or whose certificate does not verify) before sending the
+      // message; the trace says so, since no reply on the wire shows it.
+      Event event;
+      event.kind = EventKind::Note;
+      event.summary = "delivery to " + last_error_ + " (the message was not sent)";
+      event.explain = "reply.454";
+      event.rfc = "RFC 3207 §4";
+      event.with("queue_id", message_id_).with("host", current_host_);
+      mta_.host().emit(std::move(event));
+    }
     try_next_address();
     return;
   }

@@ -5,12 +5,14 @@
 
 namespace smtplab::mta {
 
-InboundSession::InboundSession(Mta& mta)
+InboundSession::InboundSession(Mta& mta, std::uint16_t port)
     : mta_(mta),
       // The policy's checks are slotted into the engine's own event stream, so the
       // trace reads: command, the checks it triggered, the reply.
-      policy_(mta, [this](Event event) { session_.add_event(std::move(event)); }),
-      session_(mta.config().server, policy_) {}
+      policy_(mta, [this](Event event) { session_.add_event(std::move(event)); }, mta.requires_auth(port)),
+      fault_policy_(policy_, mta.config().reply_faults, mta.host().random(),
+                    [this](Event event) { session_.add_event(std::move(event)); }),
+      session_(mta.server_config_for(port), fault_policy_) {}
 
 InboundSession::~InboundSession() {
   if (idle_timer_) mta_.host().cancel(*idle_timer_);
@@ -18,12 +20,15 @@ InboundSession::~InboundSession() {
 
 void InboundSession::on_open(Stream& stream) {
   peer_ = stream.peer_name();
+  // The time a TLS handshake checks certificates against (virtual in the simulator).
+  session_.set_now(mta_.host().clock().now_ms());
   session_.start(stream.remote().address, peer_);
   pump(stream);
 }
 
 void InboundSession::on_data(Stream& stream, std::string_view bytes) {
   if (closed_) return;
+  session_.set_now(mta_.host().clock().now_ms());
   session_.receive(bytes);
   pump(stream);
 }

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/host.hpp"
+#include "mta/fault_policy.hpp"
 #include "mta/policy.hpp"
 #include "smtp/server_session.hpp"
 
@@ -19,7 +20,8 @@ class Mta;
 
 class InboundSession final : public StreamHandler {
  public:
-  explicit InboundSession(Mta& mta);
+  // `port`: the port the client connected to (587 may require TLS and AUTH).
+  InboundSession(Mta& mta, std::uint16_t port);
   ~InboundSession() override;
 
   void on_open(Stream& stream) override;
@@ -32,6 +34,7 @@ class InboundSession final : public StreamHandler {
 
   Mta& mta_;
   MtaPolicy policy_;
+  FaultPolicy fault_policy_;  // policy_ behind injected replies (none in normal runs)
   smtp::ServerSession session_;
   std::string peer_;
   std::optional<TimerId> idle_timer_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "message/header.hpp"
@@ -49,22 +50,49 @@ Path path_of(const std::string& address) {
 }  // namespace
 
 Mta::Mta(Host& host, MtaConfig config, mda::MailStore& store, Endpoint dns_server)
+    : Mta(host, std::move(config), store, std::move(dns_server), std::make_unique<MemoryQueue>(queue_messages_max)) {}
+
+Mta::Mta(Host& host, MtaConfig config, mda::MailStore& store, Endpoint dns_server,
+         std::unique_ptr<QueueStore> queue)
     : host_(host),
       config_(std::move(config)),
-      queue_(queue_messages_max),
+      owned_queue_(std::move(queue)),
+      queue_(*owned_queue_),
       mda_(host, store),
       resolver_(host, std::move(dns_server)) {
   for (auto& domain : config_.domains) domain = ascii_lower(domain);
   config_.server.host_name = config_.host_name;
   config_.server.seams = config_.seams;
+  // The TLS random source is the host's: seeded in the simulator, so handshakes repeat.
+  if (config_.server.tls && config_.server.tls->random == nullptr) config_.server.tls->random = &host_.random();
   resolver_.set_order_mx(config_.order_mx);
 }
 
 Mta::~Mta() = default;
 
 void Mta::start() {
+  // Recovery: what the store holds was accepted by an earlier run (a durable store) and
+  // is still ours to deliver. New queue ids continue after the highest one found.
+  for (const std::string& id : queue_.ids()) {
+    if (id.size() > 1 && id[0] == 'Q') {
+      const std::uint64_t number = std::strtoull(id.c_str() + 1, nullptr, 10);
+      if (number >= next_queue_number_) next_queue_number_ = number + 1;
+    }
+    if (QueuedMessage* message = queue_.find(id)) message->in_flight = false;
+    schedule_attempt(id, 0);
+  }
   for (std::uint16_t port : config_.ports)
-    host_.listen(port, [this] { return std::make_unique<InboundSession>(*this); });
+    host_.listen(port, [this, port] { return std::make_unique<InboundSession>(*this, port); });
+}
+
+smtp::ServerConfig Mta::server_config_for(std::uint16_t port) const {
+  smtp::ServerConfig server = config_.server;
+  // RFC 3207 §4: "A publicly-referenced SMTP server MUST NOT require use of the STARTTLS
+  // extension in order to deliver mail locally" — but a submission server is not
+  // publicly referenced, and RFC 6409 §4.3 with RFC 8314 §3.3 expect it to protect the
+  // password: with users, port 587 answers 530 5.7.0 until TLS is up.
+  if (requires_auth(port) && server.tls) server.tls_required = true;
+  return server;
 }
 
 bool Mta::is_local_domain(std::string_view domain) const {

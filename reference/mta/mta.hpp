@@ -19,10 +19,15 @@
 //   queue.hpp       the queue store
 //   bounce.hpp      the notification sent to the reverse path after a failure
 //
-// Not implemented (later issues): STARTTLS/AUTH (4), the on-disk queue, DSN in RFC 3464
-// format and fault-driven retries (6), SPF/DKIM/DMARC (5).
+// TLS and AUTH (RFC 3207, RFC 4954, RFC 6409): the server side offers STARTTLS when
+// config.server.tls is set; config.tls_client says whether outbound deliveries use it;
+// with a user database, the submission port (587) requires TLS and AUTH before MAIL.
+//
+// Not implemented (later issues): the on-disk queue, DSN in RFC 3464 format and
+// fault-driven retries (6), SPF/DKIM/DMARC (5), MTA-STS (RFC 8461) and DANE (RFC 7672).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -34,7 +39,10 @@
 #include "dns/resolver_agent.hpp"
 #include "mda/mda.hpp"
 #include "mta/queue.hpp"
+#include "smtp/client_session.hpp"
 #include "smtp/server_session.hpp"
+#include "smtp/user_db.hpp"
+#include "tls/pki.hpp"
 
 namespace smtplab::mta {
 
@@ -54,6 +62,8 @@ enum class RelayPolicy {
 };
 std::string_view to_string(RelayPolicy policy);
 
+class ReplyFaults;  // mta/fault_policy.hpp
+
 struct MtaConfig {
   std::string host_name;                  // our name: greeting, EHLO, Received
   std::vector<std::string> domains;       // mail for these domains is delivered here
@@ -68,6 +78,21 @@ struct MtaConfig {
   // Record the client side of outbound SMTP dialogues too. Off in the simulator, where
   // the receiving server (also ours) records them; on when the peer may be foreign.
   bool trace_client_wire = false;
+  // RFC 3207 / RFC 7435: outbound deliveries use STARTTLS when offered (Opportunistic),
+  // or refuse to go on without it (Required: 4xx, the message stays queued), or never.
+  // Required also requires the certificate to verify against `trust` for the MX name.
+  smtp::StartTlsPolicy tls_client = smtp::StartTlsPolicy::Opportunistic;
+  std::shared_ptr<const tls::TrustAnchors> trust;  // the CAs outbound TLS trusts
+  // RFC 4954: the users who may authenticate (hashed passwords). With at least one user,
+  // the submission port requires TLS and AUTH before MAIL (RFC 6409 §4.3, RFC 3207 §4).
+  std::shared_ptr<const smtp::UserDb> user_db;
+  bool has_users = false;  // user_db holds at least one user
+  // Ports where clients must authenticate before MAIL (RFC 6409 §4.3): 587 by default;
+  // real mode's unprivileged 2587 and the implicit-TLS port 465/2465 are added there.
+  std::vector<std::uint16_t> submission_ports = {submission_port};
+  // Injected replies (mta/fault_policy.hpp, issue 6): null in normal runs; set by a
+  // scenario's [[fault]] kind = "reply". Shared so that attempts are counted per MTA.
+  std::shared_ptr<ReplyFaults> reply_faults;
   // Exercises (exercises/README.md): functions that replace ours in this MTA's SMTP
   // server and client, and in its choice of MX order. The defaults are the reference.
   smtp::Seams seams;
@@ -80,11 +105,26 @@ class DeliveryAttempt;
 class Mta {
  public:
   Mta(Host& host, MtaConfig config, mda::MailStore& store, Endpoint dns_server);
+  // The same with a queue store of the caller's choice (real mode: mta::DirectoryQueue).
+  // start() schedules an attempt for every message the store already holds: the mail a
+  // previous run accepted (250) but had not finished delivering (RFC 5321 §6.1).
+  Mta(Host& host, MtaConfig config, mda::MailStore& store, Endpoint dns_server,
+      std::unique_ptr<QueueStore> queue);
   ~Mta();
   Mta(const Mta&) = delete;
   Mta& operator=(const Mta&) = delete;
 
   void start();
+
+  // The server configuration for a listening port: the submission port gets
+  // tls_required when this MTA has users (RFC 6409 §4.3: submission authenticates).
+  smtp::ServerConfig server_config_for(std::uint16_t port) const;
+  // RFC 6409 §4.3: on the submission port of an MTA with users, MAIL needs AUTH first.
+  // RFC 6409 §4.3: a submission port takes mail only from authenticated users.
+  bool requires_auth(std::uint16_t port) const {
+    return config_.has_users && std::find(config_.submission_ports.begin(), config_.submission_ports.end(),
+                                          port) != config_.submission_ports.end();
+  }
 
   const MtaConfig& config() const { return config_; }
   Host& host() { return host_; }
@@ -120,7 +160,8 @@ class Mta {
 
   Host& host_;
   MtaConfig config_;
-  MemoryQueue queue_;
+  std::unique_ptr<QueueStore> owned_queue_;  // MemoryQueue unless given one
+  QueueStore& queue_;
   mda::Mda mda_;
   dns::ResolverAgent resolver_;
   std::unique_ptr<smtp::ServerPolicy> policy_;

@@ -23,6 +23,33 @@ bool MtaPolicy::is_local_user(const Mailbox& mailbox) const {
   return mta_.is_local_user(mailbox.local_part);
 }
 
+std::optional<Reply> MtaPolicy::on_mail_from(const smtp::Session& session, const smtp::Transaction&,
+                                            const Path&) {
+  if (!auth_required_) return std::nullopt;
+  // RFC 6409 §4.3: an MSA "MUST ... authenticate" its users before accepting mail; RFC
+  // 4954 §6: "530 5.7.0 Authentication required ... SHOULD be returned by any command
+  // other than AUTH, EHLO, HELO, NOOP, RSET, or QUIT when server policy requires
+  // authentication in order to perform the requested action".
+  if (!session.auth_user.empty()) {
+    record("MAIL on the submission port: client authenticated as " + session.auth_user, "relay.submission_auth",
+           "accept", "RFC 6409 §4.3");
+    return std::nullopt;
+  }
+  record("MAIL on the submission port without AUTH: refusing", "relay.submission_auth", "reject", "RFC 6409 §4.3");
+  return make_reply(ReplyId::AuthRequired);
+}
+
+bool MtaPolicy::check_password(const smtp::Session&, std::string_view user, std::string_view password) {
+  const auto& db = mta_.config().user_db;
+  if (!db) return false;
+  if (db->find(user)) return db->check(user, password);
+  // "alice@a.example" logs in as the local user "alice" when a.example is ours.
+  const auto at = user.rfind('@');
+  if (at != std::string_view::npos && is_local_domain(user.substr(at + 1)))
+    return db->check(user.substr(0, at), password);
+  return false;
+}
+
 std::optional<Reply> MtaPolicy::on_rcpt_to(const smtp::Session& session, const smtp::Transaction&,
                                            const Path& forward_path) {
   // RFC 5321 §4.1.1.3: "...servers MUST NOT fail the RCPT TO:<Postmaster> command".

@@ -23,7 +23,13 @@ class Mta;
 class MtaPolicy final : public smtp::ServerPolicy {
  public:
   using Note = std::function<void(Event)>;
-  MtaPolicy(Mta& mta, Note note) : mta_(mta), note_(std::move(note)) {}
+  // `auth_required`: MAIL needs a successful AUTH first (the submission port, RFC 6409).
+  MtaPolicy(Mta& mta, Note note, bool auth_required = false)
+      : mta_(mta), note_(std::move(note)), auth_required_(auth_required) {}
+
+  std::optional<Reply> on_mail_from(const smtp::Session& session, const smtp::Transaction& tx,
+                                    const Path& reverse_path) override;
+  bool check_password(const smtp::Session& session, std::string_view user, std::string_view password) override;
 
   std::optional<Reply> on_rcpt_to(const smtp::Session& session, const smtp::Transaction& tx,
                                   const Path& forward_path) override;
@@ -35,6 +41,7 @@ class MtaPolicy final : public smtp::ServerPolicy {
   void record(std::string summary, std::string rule, std::string result, std::string rfc);
   Mta& mta_;
   Note note_;
+  bool auth_required_ = false;
 };
 
 }  // namespace smtplab::mta

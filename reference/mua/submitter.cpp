@@ -55,7 +55,11 @@ class SubmissionConnection final : public StreamHandler {
     // The submission server records the dialogue; the MUA adds its own state changes.
     std::vector<Event> events = session_.take_events();
     std::erase_if(events, [](const Event& e) {
-      return e.kind == EventKind::SmtpCommand || e.kind == EventKind::SmtpReply;
+      // The wire's lines and TLS handshake messages (those with bytes) are the server's
+      // to record; the client keeps its notes (state changes, handshake verdict).
+      const bool wire_tls_or_auth =
+          (e.kind == EventKind::TlsStep || e.kind == EventKind::AuthStep) && !e.bytes.empty();
+      return e.kind == EventKind::SmtpCommand || e.kind == EventKind::SmtpReply || wire_tls_or_auth;
     });
     emit_dialogue(owner_.host_, std::move(events), peer_, conn, /*we_are_server=*/false);
   }
@@ -115,6 +119,11 @@ void Submitter::submit(const Draft& draft) {
   smtp::ClientConfig config;
   config.helo_name = config_.helo_name;
   config.seams = config_.seams;
+  config.tls = config_.tls;
+  config.tls.random = &host_.random();
+  config.tls.session.role = tls::Role::Client;
+  config.tls.session.now_ms = host_.clock().now_ms();  // certificate validity, virtual time
+  config.auth = config_.auth;
   host_.connect(config_.submit_to, std::make_unique<SubmissionConnection>(
                                        *this, results_.size() - 1, std::move(config), std::move(job)));
 }

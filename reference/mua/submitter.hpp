@@ -11,10 +11,16 @@
 //                        // and connects to config.submit_to
 //   mua.results();       // one per submission, when it is over
 //
-// Not implemented: AUTH and STARTTLS on submission (issue 4).
+// STARTTLS (RFC 3207) and AUTH (RFC 4954) on submission: config.tls says whether the
+// MUA uses STARTTLS (the submission server's certificate checked against config.tls's
+// trust anchors), config.auth gives the credentials; AUTH is never sent in plaintext
+// (the ClientSession refuses unless allow_without_tls).
+//
+// Not implemented: implicit TLS on port 465 (RFC 8314) in scenarios, SCRAM-SHA-256.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +42,8 @@ struct SubmitterConfig {
   std::string helo_name;          // our host name
   Endpoint submit_to;             // the user's submission server
   smtp::Seams seams;              // exercises: a student's functions in our client
+  smtp::ClientTlsConfig tls;      // STARTTLS policy and trust; random/now_ms are set per submission
+  std::optional<smtp::ClientAuth> auth;  // log in when set (RFC 4954)
 };
 
 struct SubmissionResult {

@@ -123,6 +123,22 @@ trace::ExpectationResult check_queue_empty(const Scenario& scenario, World& worl
   return result;
 }
 
+trace::ExpectationResult check_queued(const Scenario& scenario, World& world, const ExpectSpec& expect) {
+  trace::ExpectationResult result;
+  result.description = "queue of " + expect.host + " still holds " +
+                       (expect.count ? std::to_string(*expect.count) : std::string("at least one")) +
+                       " message(s) at the end";
+  mta::Mta* mta = world.mta_named(expect.host);
+  if (mta == nullptr) {
+    result.detail = where(scenario, expect) + ": no MTA named '" + expect.host + "'";
+    return result;
+  }
+  const std::size_t size = mta->queue().size();
+  result.ok = expect.count ? size == *expect.count : size > 0;
+  result.detail = std::to_string(size) + " message(s) queued";
+  return result;
+}
+
 }  // namespace
 
 std::vector<trace::ExpectationResult> check_expectations(const Scenario& scenario, World& world,
@@ -133,6 +149,7 @@ std::vector<trace::ExpectationResult> check_expectations(const Scenario& scenari
       case ExpectKind::Mailbox: results.push_back(check_mailbox(scenario, world, expect)); break;
       case ExpectKind::Replies: results.push_back(check_replies(world, expect, events)); break;
       case ExpectKind::QueueEmpty: results.push_back(check_queue_empty(scenario, world, expect)); break;
+      case ExpectKind::Queued: results.push_back(check_queued(scenario, world, expect)); break;
     }
   }
   return results;

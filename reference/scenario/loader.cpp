@@ -10,6 +10,8 @@
 
 #include <toml++/toml.h>
 
+#include "mta/fault_policy.hpp"
+
 namespace smtplab::scenario {
 
 std::string_view to_string(Role role) {
@@ -18,6 +20,7 @@ std::string_view to_string(Role role) {
     case Role::Mta: return "mta";
     case Role::Dns: return "dns";
     case Role::RawClient: return "raw-client";
+    case Role::StartTlsStripper: return "starttls-stripper";
   }
   return "unknown";
 }
@@ -130,6 +133,57 @@ bool looks_like_ipv4(std::string_view text) {
   return parts == 4;
 }
 
+// A string that must be one of `choices`; absent keys are the caller's business.
+std::string get_choice(const toml::table& table, std::string_view key, const std::string& where,
+                       std::initializer_list<std::string_view> choices) {
+  const std::string value = get_string(table, key, where, false, table);
+  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
+  std::string list;
+  for (auto c : choices) list += (list.empty() ? "\"" : ", \"") + std::string(c) + "\"";
+  fail(*table.get(key), where + ": " + std::string(key) + " must be one of " + list);
+}
+
+// The TLS and AUTH keys of an MTA (RFC 3207, RFC 4954). Passwords stay in the clear here
+// only until the world hashes them (smtp::hash_password); they are never traced.
+void load_tls_and_auth(const toml::table& table, const std::string& hw, HostSpec& host) {
+  if (table.contains("starttls")) host.starttls = get_choice(table, "starttls", hw, {"off", "offer", "require"});
+  if (table.contains("tls_client"))
+    host.tls_client = get_choice(table, "tls_client", hw, {"opportunistic", "required", "off"});
+  if (table.contains("certificate"))
+    host.certificate = get_choice(table, "certificate", hw, {"valid", "expired", "self-signed", "wrong-name"});
+  host.auth = get_bool(table, "auth", hw).value_or(false);
+  host.auth_before_tls = get_bool(table, "auth_before_tls", hw).value_or(false);
+  auto add_password = [&](const toml::node& where_node, std::string user, std::string password) {
+    if (user.empty() || password.empty()) fail(where_node, hw + ": a user needs a name and a password");
+    for (const auto& [known, unused] : host.passwords)
+      if (known == user) fail(where_node, hw + ": user '" + user + "' has two passwords");
+    host.passwords.emplace_back(std::move(user), std::move(password));
+  };
+  if (const toml::node* node = table.get("passwords")) {
+    const toml::table* passwords = node->as_table();
+    if (passwords == nullptr) fail(*node, hw + ": passwords is a table, e.g. passwords = { alice = \"secret\" }");
+    for (const auto& [user, password] : *passwords) {
+      if (!password.is_string()) fail(password, hw + ": passwords are strings");
+      add_password(password, std::string(user.str()), std::string(*password.value<std::string>()));
+    }
+  }
+  if (const toml::node* node = table.get("user")) {
+    // [[host.user]] name = "alice", password = "..."
+    const toml::array* users = node->as_array();
+    if (users == nullptr) fail(*node, hw + ": users with passwords are written [[host.user]]");
+    for (const auto& item : *users) {
+      const toml::table* user = item.as_table();
+      if (user == nullptr) fail(item, hw + ": [[host.user]] entries are tables");
+      check_keys(*user, {"name", "password"}, hw + " [[host.user]]");
+      add_password(item, get_string(*user, "name", hw + " [[host.user]]", true, *user),
+                   get_string(*user, "password", hw + " [[host.user]]", true, *user));
+    }
+  }
+  // A user with a password is a local mailbox too.
+  for (const auto& [user, unused] : host.passwords)
+    if (std::find(host.users.begin(), host.users.end(), user) == host.users.end()) host.users.push_back(user);
+}
+
 HostSpec load_host(const toml::table& table, std::size_t index) {
   const std::string where = "[[host]] #" + std::to_string(index + 1);
   HostSpec host;
@@ -144,17 +198,23 @@ HostSpec load_host(const toml::table& table, std::size_t index) {
   else if (role == "mta") host.role = Role::Mta;
   else if (role == "dns") host.role = Role::Dns;
   else if (role == "raw-client") host.role = Role::RawClient;
-  else fail(*table.get("role"), hw + ": unknown role '" + role + "' (one of mua, mta, dns, raw-client)");
+  else if (role == "starttls-stripper") host.role = Role::StartTlsStripper;
+  else fail(*table.get("role"), hw + ": unknown role '" + role +
+                                    "' (one of mua, mta, dns, raw-client, starttls-stripper)");
 
   switch (host.role) {
     case Role::Mua:
-      check_keys(table, {"name", "address", "role", "user", "submit_to"}, hw);
+      check_keys(table, {"name", "address", "role", "user", "submit_to", "password", "starttls"}, hw);
       host.user = get_string(table, "user", hw, true, table);
       host.submit_to = get_string(table, "submit_to", hw, true, table);
+      host.password = get_string(table, "password", hw, false, table);
+      if (table.contains("starttls"))
+        host.mua_starttls = get_choice(table, "starttls", hw, {"require", "opportunistic", "off"});
       break;
     case Role::Mta: {
       check_keys(table, {"name", "address", "role", "domains", "users", "relay_from", "relay", "ports",
-                         "message_size_max", "pipelining"},
+                         "message_size_max", "pipelining", "starttls", "tls_client", "certificate", "auth",
+                         "auth_before_tls", "passwords", "user"},
                  hw);
       host.domains = get_strings(table, "domains", hw);
       host.users = get_strings(table, "users", hw);
@@ -179,10 +239,15 @@ HostSpec load_host(const toml::table& table, std::size_t index) {
         host.message_size_max = static_cast<std::uint64_t>(*value);
       }
       host.pipelining = get_bool(table, "pipelining", hw);
+      load_tls_and_auth(table, hw, host);
       break;
     }
     case Role::Dns:
       check_keys(table, {"name", "address", "role"}, hw);
+      break;
+    case Role::StartTlsStripper:
+      check_keys(table, {"name", "address", "role", "upstream"}, hw);
+      host.upstream = get_string(table, "upstream", hw, true, table);
       break;
     case Role::RawClient:
       check_keys(table, {"name", "address", "role", "connect", "script", "pipelining", "at"}, hw);
@@ -252,11 +317,15 @@ SendSpec load_send(const toml::table& table, std::size_t index) {
 
 ExpectSpec load_expect(const toml::table& table, std::size_t index) {
   const std::string where = "[[expect]] #" + std::to_string(index + 1);
-  check_keys(table, {"mailbox", "folder", "count", "header", "body", "replies", "host", "queue_empty"}, where);
+  check_keys(table, {"mailbox", "folder", "count", "header", "body", "replies", "host", "queue_empty", "queued"},
+             where);
   ExpectSpec expect;
   expect.line = line_of(table);
-  const int kinds = table.contains("mailbox") + table.contains("replies") + table.contains("queue_empty");
-  if (kinds != 1) fail(table, where + " needs exactly one of 'mailbox', 'replies' or 'queue_empty'");
+  const int kinds = table.contains("mailbox") + table.contains("replies") + table.contains("queue_empty") +
+                    table.contains("queued");
+  if (kinds != 1) fail(table, where + " needs exactly one of 'mailbox', 'replies', 'queue_empty' or 'queued'");
+  if (table.contains("count") && !table.contains("mailbox") && !table.contains("queued"))
+    fail(*table.get("count"), where + ": count goes with 'mailbox' or 'queued'");
   if (table.contains("mailbox")) {
     expect.kind = ExpectKind::Mailbox;
     expect.mailbox = get_string(table, "mailbox", where, true, table);
@@ -279,6 +348,15 @@ ExpectSpec load_expect(const toml::table& table, std::size_t index) {
     expect.kind = ExpectKind::Replies;
     expect.replies = get_strings(table, "replies", where);
     expect.host = get_string(table, "host", where, false, table);
+  } else if (table.contains("queued")) {
+    // The message is still waiting in that MTA's queue at the end (a 4xx, retried later).
+    expect.kind = ExpectKind::Queued;
+    expect.host = get_string(table, "queued", where, true, table);
+    if (const toml::node* count = table.get("count")) {
+      const auto value = count->value<std::int64_t>();
+      if (!value || *value < 1) fail(*count, where + ": count must be a number >= 1");
+      expect.count = static_cast<std::size_t>(*value);
+    }
   } else {
     expect.kind = ExpectKind::QueueEmpty;
     expect.host = get_string(table, "queue_empty", where, true, table);
@@ -286,8 +364,104 @@ ExpectSpec load_expect(const toml::table& table, std::size_t index) {
   return expect;
 }
 
+// [[fault]]: one injected fault (sim/faults.hpp). Probabilities are written as
+// fractions (0.05) and stored per million, so that the simulator draws integers only.
+void load_fault(const toml::table& table, std::size_t index, Scenario& scenario) {
+  const std::string where = "[[fault]] #" + std::to_string(index + 1);
+  const std::string kind = get_string(table, "kind", where, true, table);
+  auto fraction = [&](std::string_view key) -> std::uint32_t {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return 0;
+    const auto value = node->value<double>();
+    if (!value || !(*value >= 0.0 && *value <= 1.0))
+      fail(*node, where + ": '" + std::string(key) + "' is a probability from 0 to 1, e.g. 0.05");
+    return static_cast<std::uint32_t>(*value * sim::per_million + 0.5);
+  };
+  auto count = [&](std::string_view key) -> std::uint32_t {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return 0;
+    const auto value = node->value<std::int64_t>();
+    if (!value || *value < 0 || *value > 1'000'000'000)
+      fail(*node, where + ": '" + std::string(key) + "' must be a number >= 0");
+    return static_cast<std::uint32_t>(*value);
+  };
+  sim::FaultOptions& faults = scenario.faults;
+  if (kind == "host_down") {
+    check_keys(table, {"kind", "host", "from", "until"}, where);
+    sim::HostDown down{get_string(table, "host", where, true, table), get_duration(table, "from", where),
+                       get_duration(table, "until", where)};
+    if (down.until_ms <= down.from_ms) fail(table, where + ": 'until' must be later than 'from'");
+    faults.host_down.push_back(std::move(down));
+  } else if (kind == "crash") {
+    check_keys(table, {"kind", "host", "at", "restart_after"}, where);
+    sim::HostCrash crash{get_string(table, "host", where, true, table), get_duration(table, "at", where),
+                         get_duration(table, "restart_after", where)};
+    if (crash.restart_after_ms <= 0) fail(table, where + ": a crash needs 'restart_after', e.g. \"10m\"");
+    faults.crashes.push_back(std::move(crash));
+  } else if (kind == "link") {
+    check_keys(table, {"kind", "host", "extra_delay", "loss"}, where);
+    sim::LinkFault link{get_string(table, "host", where, false, table), get_duration(table, "extra_delay", where),
+                        fraction("loss")};
+    if (link.extra_delay_ms == 0 && link.loss_per_million == 0)
+      fail(table, where + ": a link fault needs 'extra_delay' or 'loss'");
+    faults.links.push_back(std::move(link));
+  } else if (kind == "refuse" || kind == "reset") {
+    check_keys(table, {"kind", "host", "port", "after_bytes", "first_attempts"}, where);
+    sim::ConnectionFault connection;
+    connection.host = get_string(table, "host", where, true, table);
+    if (const toml::node* port = table.get("port")) {
+      const auto value = port->value<std::int64_t>();
+      if (!value || *value < 0 || *value > 65535) fail(*port, where + ": port is a number from 0 (all) to 65535");
+      connection.port = static_cast<std::uint16_t>(*value);
+    }
+    connection.refuse = kind == "refuse";
+    connection.first_attempts = count("first_attempts");
+    if (kind == "reset") {
+      connection.reset_after_bytes = count("after_bytes");
+      if (connection.reset_after_bytes == 0) fail(table, where + ": a reset needs 'after_bytes' >= 1");
+    } else if (table.contains("after_bytes")) {
+      fail(*table.get("after_bytes"), where + ": 'after_bytes' belongs to kind = \"reset\"");
+    }
+    faults.connections.push_back(std::move(connection));
+  } else if (kind == "dns") {
+    check_keys(table, {"kind", "host", "name", "answer", "first_attempts"}, where);
+    sim::DnsFault dns;
+    dns.server = get_string(table, "host", where, false, table);
+    dns.name = get_string(table, "name", where, false, table);
+    const std::string answer = get_string(table, "answer", where, true, table);
+    if (answer == "servfail") dns.kind = sim::DnsFaultKind::ServFail;
+    else if (answer == "timeout") dns.kind = sim::DnsFaultKind::Timeout;
+    else if (answer == "nxdomain") dns.kind = sim::DnsFaultKind::NxDomain;
+    else fail(*table.get("answer"), where + ": answer is one of servfail, timeout, nxdomain");
+    dns.first_attempts = count("first_attempts");
+    if (dns.kind == sim::DnsFaultKind::NxDomain && (dns.first_attempts != 0 || dns.name.empty()))
+      fail(table, where + ": nxdomain needs a 'name' and holds for the whole run (no first_attempts)");
+    faults.dns.push_back(std::move(dns));
+  } else if (kind == "reply") {
+    check_keys(table, {"kind", "host", "stage", "reply", "first_attempts", "probability"}, where);
+    sim::ReplyFault reply;
+    reply.host = get_string(table, "host", where, true, table);
+    reply.stage = get_string(table, "stage", where, true, table);
+    const auto stage = mta::parse_fault_stage(reply.stage);
+    if (!stage || *stage == mta::FaultStage::Data)
+      fail(*table.get("stage"), where + ": stage is one of connect, ehlo, mail, rcpt, dot (end of data)");
+    reply.reply = get_string(table, "reply", where, true, table);
+    if (!mta::parse_fault_reply(reply.reply))
+      fail(*table.get("reply"), where + ": reply must be a 4yz or 5yz reply such as \"450 4.7.1 Greylisted\"");
+    reply.first_attempts = count("first_attempts");
+    reply.probability_per_million = fraction("probability");
+    if (reply.first_attempts != 0 && reply.probability_per_million != 0)
+      fail(table, where + ": give 'first_attempts' or 'probability', not both");
+    faults.replies.push_back(std::move(reply));
+  } else {
+    fail(*table.get("kind"), where + ": unknown kind '" + kind +
+                                 "' (host_down, crash, link, refuse, reset, dns, reply)");
+  }
+  scenario.fault_lines.push_back(line_of(table));
+}
+
 Scenario load(const toml::table& root, const std::string& source) {
-  check_keys(root, {"scenario", "host", "dns", "send", "expect"}, "the scenario file");
+  check_keys(root, {"scenario", "host", "dns", "send", "expect", "fault"}, "the scenario file");
   Scenario scenario;
   scenario.source = source;
   scenario.duration_ms = scenario_duration_default_ms;
@@ -324,6 +498,7 @@ Scenario load(const toml::table& root, const std::string& source) {
   }
   each_table("send", [&](const toml::table& t, std::size_t i) { scenario.sends.push_back(load_send(t, i)); });
   each_table("expect", [&](const toml::table& t, std::size_t i) { scenario.expects.push_back(load_expect(t, i)); });
+  each_table("fault", [&](const toml::table& t, std::size_t i) { load_fault(t, i, scenario); });
 
   // Cross-checks: names and addresses are unique, references point somewhere.
   std::set<std::string> names, addresses;
@@ -335,6 +510,29 @@ Scenario load(const toml::table& root, const std::string& source) {
   const int dns_hosts = static_cast<int>(std::count_if(scenario.hosts.begin(), scenario.hosts.end(),
                                                        [](const HostSpec& h) { return h.role == Role::Dns; }));
   if (dns_hosts > 1) throw LoadError(1, "at most one host may have role = \"dns\"");
+  // Every host a fault names must exist (a typo would make the fault silently vanish).
+  {
+    std::vector<std::string> named;  // in the order load_fault saw them, per list
+    const sim::FaultOptions& f = scenario.faults;
+    for (const auto& x : f.host_down) named.push_back(x.host);
+    for (const auto& x : f.crashes) named.push_back(x.host);
+    for (const auto& x : f.links) named.push_back(x.host);
+    for (const auto& x : f.connections) named.push_back(x.host);
+    for (const auto& x : f.dns) named.push_back(x.server);
+    for (const auto& x : f.replies) named.push_back(x.host);
+    for (const auto& name : named) {
+      if (name.empty() || names.contains(name)) continue;
+      int line = scenario.fault_lines.empty() ? 1 : scenario.fault_lines.front();  // refined below
+      if (const toml::node* node = root.get("fault"); node != nullptr && node->is_array())
+        for (const auto& item : *node->as_array())
+          if (const toml::table* t = item.as_table(); t != nullptr && t->get("host") != nullptr &&
+                                                      t->get("host")->value<std::string>() == name) {
+            line = line_of(*t->get("host"));
+            break;
+          }
+      throw LoadError(line, "[[fault]]: no host named '" + name + "' in this scenario");
+    }
+  }
   for (const auto& send : scenario.sends) {
     if (send.from_host.empty()) continue;
     auto it = std::find_if(scenario.hosts.begin(), scenario.hosts.end(),

@@ -15,10 +15,17 @@
 
 #include "core/clock.hpp"
 #include "mua/submitter.hpp"
+#include "sim/faults.hpp"
 
 namespace smtplab::scenario {
 
-enum class Role { Mua, Mta, Dns, RawClient };
+enum class Role {
+  Mua,
+  Mta,
+  Dns,
+  RawClient,
+  StartTlsStripper,  // an on-path attacker that removes STARTTLS from EHLO replies (lesson 05)
+};
 std::string_view to_string(Role role);
 
 struct HostSpec {
@@ -39,6 +46,21 @@ struct HostSpec {
   std::vector<std::uint16_t> ports;     // default: 25 (and 587 when it has relay_from)
   std::optional<std::uint64_t> message_size_max;
   std::optional<bool> pipelining;
+  // TLS and AUTH (RFC 3207, RFC 4954; docs/scenario-format.md). Secure defaults: TLS is
+  // offered, outbound deliveries use it when offered, AUTH only inside TLS.
+  std::string starttls = "offer";            // "off" | "offer" | "require"
+  std::string tls_client = "opportunistic";  // "opportunistic" | "required" | "off"
+  std::string certificate = "valid";         // "valid" | "expired" | "self-signed" | "wrong-name"
+  bool auth = false;                         // offer AUTH PLAIN/LOGIN
+  bool auth_before_tls = false;              // the insecure lesson setting
+  std::vector<std::pair<std::string, std::string>> passwords;  // user -> password (hashed at load)
+
+  // role = "mua" (also: password, mua_starttls)
+  std::string password;                     // AUTH when set
+  std::string mua_starttls = "opportunistic";  // key `starttls`: "require" | "opportunistic" | "off"
+
+  // role = "starttls-stripper"
+  std::string upstream;                     // "mx.b.example:25": where it relays to
 
   // role = "raw-client"
   std::string connect;                  // "mx.b.example:25"
@@ -61,7 +83,7 @@ struct SendSpec {
   mua::Draft draft;
 };
 
-enum class ExpectKind { Mailbox, Replies, QueueEmpty };
+enum class ExpectKind { Mailbox, Replies, QueueEmpty, Queued };
 
 struct ExpectSpec {
   int line = 0;
@@ -74,7 +96,7 @@ struct ExpectSpec {
   std::string body;                     // glob the body of that message must match
   // Replies: each of these must appear as the start of some smtp_reply's first line
   std::vector<std::string> replies;
-  std::string host;                     // for Replies: only replies sent by this host; QueueEmpty: the MTA
+  std::string host;                     // for Replies: only replies sent by this host; QueueEmpty/Queued: the MTA
 };
 
 struct Scenario {
@@ -88,6 +110,10 @@ struct Scenario {
   std::vector<DnsRecordSpec> dns;
   std::vector<SendSpec> sends;
   std::vector<ExpectSpec> expects;
+  // [[fault]] entries (docs/scenario-format.md), already checked; `fault_lines[i]` is
+  // the line of the entry behind faults.<list>[...] in the order they were written.
+  sim::FaultOptions faults;
+  std::vector<int> fault_lines;
 };
 
 }  // namespace smtplab::scenario

@@ -6,7 +6,9 @@
 
 #include "core/address.hpp"
 #include "dns/zone.hpp"
+#include "mta/fault_policy.hpp"
 #include "scenario/loader.hpp"
+#include "smtp/user_db.hpp"
 
 namespace smtplab::scenario {
 
@@ -27,6 +29,42 @@ std::string reverse_name(const std::string& address) {
   return out + "in-addr.arpa";
 }
 
+// Our choice: the demo PKI's generator is seeded from the scenario's seed mixed with
+// this constant, so that certificates depend on the seed but drawing them does not
+// change the simulator's own random sequence (Message-IDs, TLS randoms).
+constexpr std::uint64_t pki_seed_mix = 0x9e3779b97f4a7c15ULL;
+constexpr TimeMs day_ms = 24LL * 3600 * 1000;
+
+// The certificate an MTA presents, as its scenario asks (docs/scenario-format.md).
+tls::PemPair make_certificate(const tls::PemPair& ca, const HostSpec& spec, TimeMs now_ms, Random& random) {
+  if (spec.certificate == "self-signed") {
+    // Made by the host itself, with no CA anyone trusts behind it (RFC 5280 §6.1: no
+    // path to a trust anchor). A CA certificate cannot serve as the TLS certificate
+    // itself (its key usage is certificate signing only), so the host makes its own
+    // one-off CA and signs its certificate with it, as `openssl req -x509` setups do.
+    const tls::PemPair own_ca = tls::make_ca(tls::demo_request(spec.name + " self-signed CA", now_ms), random);
+    tls::PemPair pair = tls::make_host_certificate(own_ca, tls::demo_request(spec.name, now_ms), random);
+    pair.certificate_pem += own_ca.certificate_pem;  // sent as the chain; still untrusted
+    return pair;
+  }
+  tls::CertificateRequest request = tls::demo_request(spec.name, now_ms);
+  if (spec.certificate == "expired") {
+    // RFC 5280 §4.1.2.5: notAfter in the past.
+    request.not_before_ms = now_ms - 400 * day_ms;
+    request.not_after_ms = now_ms - 35 * day_ms;
+  } else if (spec.certificate == "wrong-name") {
+    // RFC 6125 §6.4: valid, from our CA, but for another name.
+    request = tls::demo_request("www." + spec.name, now_ms);
+  }
+  return tls::make_host_certificate(ca, request, random);
+}
+
+smtp::StartTlsPolicy starttls_policy(const std::string& text) {
+  if (text == "required" || text == "require") return smtp::StartTlsPolicy::Required;
+  if (text == "off") return smtp::StartTlsPolicy::Never;
+  return smtp::StartTlsPolicy::Opportunistic;
+}
+
 std::string parent_domain(const std::string& name) {
   const auto dot = name.find('.');
   return dot == std::string::npos ? name : name.substr(dot + 1);
@@ -38,10 +76,25 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
     : scenario_(scenario), sim_(seed, trace) {
   for (const auto& spec : scenario.hosts) sim_.add_host(spec.name, spec.address);
 
+  // The demo PKI (RFC 5280): one CA per scenario, deterministic from the seed.
+  SeededRandom pki_random(seed ^ pki_seed_mix);
+  demo_ca_ = tls::make_ca(tls::demo_request("smtplab demo CA", sim::epoch_ms), pki_random);
+  trust_ = tls::TrustAnchors::load(demo_ca_.certificate_pem);
+
   // DNS: the zones of the scenario, plus A and PTR records for every host (auto_dns).
   auto zones = std::make_shared<dns::Zones>();
-  for (const auto& record : scenario.dns) zones->add_zone(record.name);
+  // [[fault]] kind = "dns", answer = "nxdomain" (sim/faults.hpp): the name's records are
+  // left out, and it is not made a zone of its own, so that asking for it gives
+  // NXDOMAIN (RFC 1035 §4.1.1 RCODE 3). A name with other names under it would still
+  // exist as an empty non-terminal (NODATA, RFC 8020 §2): use a leaf name.
+  auto nx_name = [&](const std::string& name) {
+    for (const auto& fault : scenario.faults.dns)
+      if (fault.kind == sim::DnsFaultKind::NxDomain && ascii_lower(fault.name) == ascii_lower(name)) return true;
+    return false;
+  };
+  for (const auto& record : scenario.dns) zones->add_zone(nx_name(record.name) ? parent_domain(record.name) : record.name);
   for (const auto& record : scenario.dns) {
+    if (nx_name(record.name)) continue;
     // A record's owner may sit under another listed name; add_line finds its zone.
     if (auto error = zones->add_line(record.name + " " + record.type + " " + record.value))
       throw std::invalid_argument(scenario.source + ":" + std::to_string(record.line) + ": " + *error);
@@ -51,7 +104,7 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
     for (const auto& spec : scenario.hosts) {
       if (spec.address.find(':') != std::string::npos) continue;  // IPv6: no auto records
       if (!zones->zone_of(spec.name)) zones->add_zone(parent_domain(spec.name));
-      if (zones->lookup(spec.name, dns::RecordType::A).status != dns::LookupStatus::Answer)
+      if (!nx_name(spec.name) && zones->lookup(spec.name, dns::RecordType::A).status != dns::LookupStatus::Answer)
         (void)zones->add_line(spec.name + " A " + spec.address);
       (void)zones->add_line(reverse_name(spec.address) + " PTR " + spec.name);
     }
@@ -62,7 +115,36 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
     if (spec.role != Role::Dns) continue;
     dns_endpoint = Endpoint{spec.address, 53};
     dns_server_ = std::make_unique<dns::DnsServerAgent>(*sim_.host_by_name(spec.name), zones);
+    // DNS faults (sim/faults.hpp DnsFault) for this server: SERVFAIL and timeouts go
+    // through the agent's fault hook (which records the fault event); NXDOMAIN is
+    // already in the zones, and the hook only says so in the trace.
+    std::vector<sim::DnsFault> mine;
+    for (const auto& fault : scenario.faults.dns)
+      if (fault.server.empty() || fault.server == spec.name) mine.push_back(fault);
+    if (!mine.empty()) {
+      auto counter = std::make_shared<sim::DnsFaultCounter>(mine);
+      Host* dns_host = sim_.host_by_name(spec.name);
+      dns_server_->set_fault_hook([counter, mine, dns_host](const dns::Question& question) {
+        for (const auto& fault : mine)
+          if (fault.kind == sim::DnsFaultKind::NxDomain && ascii_lower(fault.name) == ascii_lower(question.name)) {
+            Event event;
+            event.kind = EventKind::Fault;
+            event.summary = "DNS fault: " + question.name + " was removed from the zone, so the answer is NXDOMAIN";
+            event.explain = "fault.dns";
+            event.rfc = "RFC 1035 §4.1.1";
+            event.with("fault", "dns").with("answer", "nxdomain").with("name", question.name);
+            dns_host->emit(std::move(event));
+          }
+        const sim::DnsFault* fault = counter->match(question.name);
+        if (fault == nullptr) return dns::DnsServerAgent::FaultAction::None;
+        return fault->kind == sim::DnsFaultKind::Timeout ? dns::DnsServerAgent::FaultAction::Drop
+                                                          : dns::DnsServerAgent::FaultAction::ServFail;
+      });
+    }
   }
+  // The simulator's own faults (host down, crash, link, refuse, reset). The loader has
+  // already refused the ones that are not implemented.
+  sim_.set_faults(scenario.faults);
 
   for (const auto& spec : scenario.hosts) {
     Host& host = *sim_.host_by_name(spec.name);
@@ -83,6 +165,44 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
         if (spec.pipelining) config.server.advertise_pipelining = *spec.pipelining;
         config.seams = seams.smtp;
         config.order_mx = seams.order_mx;
+        // [[fault]] kind = "reply" for this host (mta/fault_policy.hpp).
+        std::vector<mta::ReplyFaultRule> rules;
+        for (const auto& fault : scenario.faults.replies) {
+          if (fault.host != spec.name) continue;
+          auto stage = mta::parse_fault_stage(fault.stage);
+          auto reply = mta::parse_fault_reply(fault.reply);
+          if (stage && reply) rules.push_back({*stage, *reply, fault.first_attempts, fault.probability_per_million});
+        }
+        if (!rules.empty()) config.reply_faults = std::make_shared<mta::ReplyFaults>(std::move(rules));
+        // RFC 3207: STARTTLS offered unless "off"; "require" answers 530 until TLS.
+        if (spec.starttls != "off") {
+          const tls::PemPair certificate = make_certificate(demo_ca_, spec, sim::epoch_ms, pki_random);
+          smtp::ServerTlsConfig tls_config;
+          std::string error;
+          // The chain a server sends: its certificate, then the CA's (RFC 5246 §7.4.2).
+          const std::string chain = certificate.certificate_pem +
+                                    (spec.certificate == "self-signed" ? std::string() : demo_ca_.certificate_pem);
+          // (A self-signed certificate carries its own issuer in certificate_pem.)
+          tls_config.identity = tls::Identity::load(chain, certificate.key_pem, &error);
+          if (!tls_config.identity) throw std::runtime_error("demo certificate for " + spec.name + ": " + error);
+          tls_config.now_ms = sim::epoch_ms;
+          config.server.tls = std::move(tls_config);
+          config.server.tls_required = spec.starttls == "require";
+        }
+        config.tls_client = starttls_policy(spec.tls_client);
+        config.trust = trust_;
+        // RFC 4954: AUTH PLAIN and LOGIN, inside TLS unless auth_before_tls.
+        if (spec.auth || !spec.passwords.empty())
+          config.server.auth_mechanisms = {smtp::AuthMechanism::Plain, smtp::AuthMechanism::Login};
+        config.server.auth_before_tls = spec.auth_before_tls;
+        if (!spec.passwords.empty()) {
+          auto users = std::make_shared<smtp::MemoryUserDb>();
+          // Stored hashed (RFC 8018 PBKDF2), salted from the PKI generator: deterministic.
+          for (const auto& [user, password] : spec.passwords)
+            users->add(user, smtp::hash_password(password, pki_random));
+          config.user_db = std::move(users);
+          config.has_users = true;
+        }
         auto store = std::make_unique<mda::MemoryMailStore>();
         auto mta = std::make_unique<mta::Mta>(host, std::move(config), *store, dns_endpoint);
         mta->start();
@@ -95,6 +215,15 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
         config.helo_name = spec.name;
         config.submit_to = resolve_endpoint(spec.submit_to, spec.line);
         config.seams = seams.smtp;
+        // RFC 3207 / RFC 8314: the MUA checks its submission server's certificate against
+        // the demo CA; "require" refuses to submit without TLS (and a good certificate).
+        config.tls.starttls = starttls_policy(spec.mua_starttls);
+        config.tls.session.trust = trust_;
+        config.tls.session.server_name = host_name_of(config.submit_to.address);
+        config.tls.session.verify = config.tls.starttls == smtp::StartTlsPolicy::Required
+                                        ? tls::VerifyMode::Required
+                                        : tls::VerifyMode::Opportunistic;
+        if (!spec.password.empty()) config.auth = smtp::ClientAuth{spec.user, spec.password, std::nullopt, false};
         muas_.emplace(spec.name, std::make_unique<mua::Submitter>(host, std::move(config)));
         break;
       }
@@ -107,6 +236,13 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
         mua::RawClient* raw = client.get();
         raw_clients_.push_back(std::move(client));
         sim_.at(sim::epoch_ms + spec.at_ms, [raw] { raw->start(); });
+        break;
+      }
+      case Role::StartTlsStripper: {
+        const Endpoint upstream = resolve_endpoint(spec.upstream, spec.line);
+        auto stripper = std::make_unique<StartTlsStripper>(host, upstream);
+        stripper->start(upstream.port);  // it poses as the server: same port
+        strippers_.push_back(std::move(stripper));
         break;
       }
       case Role::Dns:

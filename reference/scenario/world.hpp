@@ -1,6 +1,10 @@
 // scenario/world.hpp — a scenario made real: the simulator with its hosts, and the
 // agents (DNS server, MTAs with their mail stores, MUAs, raw clients) running on them.
 //
+// TLS: a demo CA is made deterministically from the seed; every MTA gets a certificate
+// it issues (or an expired, self-signed or wrong-name one, per `certificate`), and every
+// host trusts that CA.
+//
 // API:
 //   World world(scenario, seed, trace);   // builds everything and schedules the sends
 //   world.run();                          // until nothing is left to do (or the limit)
@@ -22,6 +26,8 @@
 #include "mua/submitter.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/seams.hpp"
+#include "scenario/starttls_stripper.hpp"
+#include "tls/pki.hpp"
 #include "sim/simulator.hpp"
 
 namespace smtplab::scenario {
@@ -49,6 +55,10 @@ class World {
   std::map<std::string, std::unique_ptr<mta::Mta>> mtas_;                  // by host name
   std::map<std::string, std::unique_ptr<mua::Submitter>> muas_;            // by host name
   std::vector<std::unique_ptr<mua::RawClient>> raw_clients_;
+  std::vector<std::unique_ptr<StartTlsStripper>> strippers_;
+  // The scenario's demo CA (made from the seed) and the trust anchors every host uses.
+  tls::PemPair demo_ca_;
+  std::shared_ptr<const tls::TrustAnchors> trust_;
 };
 
 }  // namespace smtplab::scenario

@@ -15,6 +15,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "smtp/auth.hpp"
 #include "smtp/commands.hpp"
@@ -120,6 +121,18 @@ void ServerSession::process(std::string_view input) {
   // reply appended to the output in the same order. A chunk may switch between command
   // lines and message content any number of times.
   while (!input.empty()) {
+    if (awaiting_decision_) {
+      // The reply to end of data is not decided yet: keep the rest for after it.
+      if (deferred_input_.size() + input.size() > deferred_input_max) {
+        deferred_input_.clear();
+        awaiting_decision_ = false;
+        send_reply(make_reply(ReplyId::ServiceNotAvailable, "too much input while a decision was pending"));
+        enter_state(ServerState::Closing, "input limit while deferred");
+        return;
+      }
+      deferred_input_.append(input);
+      return;
+    }
     // RFC 5321 §4.1.1.10: after 221 (and after 421, §3.8) the server closes; whatever
     // the client sent after QUIT is ignored.
     if (state_ == ServerState::Closing) return;
@@ -353,9 +366,30 @@ void ServerSession::end_of_data() {
     tx_.content = data_reader_.take_content();
     // RFC 5321 §4.1.1.4: the 250 means the server "has accepted responsibility"; the
     // policy stores the message before it says so.
+    defer_requested_ = false;
     reply = policy_.on_message(session_, tx_);
-    if (reply.first_digit() == 2) ++session_.transactions;
+    if (defer_requested_) {
+      // The owner decides later (DNS lookups for SPF/DKIM/DMARC); see resume().
+      defer_requested_ = false;
+      awaiting_decision_ = true;
+      return;
+    }
   }
+  finish_data(reply);
+}
+
+void ServerSession::resume(const Reply& reply) {
+  if (!awaiting_decision_) throw std::logic_error("ServerSession::resume without a deferred decision");
+  awaiting_decision_ = false;
+  if (state_ == ServerState::Closing) return;  // timed out meanwhile: nobody to answer
+  finish_data(reply);
+  // The input that arrived meanwhile, in order (RFC 2920 §3.1).
+  const std::string pending = std::exchange(deferred_input_, std::string());
+  process(pending);
+}
+
+void ServerSession::finish_data(const Reply& reply) {
+  if (reply.first_digit() == 2) ++session_.transactions;
   send_reply(reply);
   // RFC 5321 §4.1.1.4: after the reply to end of data the transaction is over, whatever
   // the reply said; the session goes on.

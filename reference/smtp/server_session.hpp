@@ -15,6 +15,14 @@
 //   s.wants_close();                    // true after 221 or 421: close once output is sent
 //   s.timeout();                        // the owner's idle timer fired: 421 4.4.2
 //   s.set_now(now_ms);                  // the time for the next TLS handshake (optional)
+//   s.defer_reply(); s.resume(reply);   // asynchronous end-of-data decisions, below
+//
+// Asynchronous decisions: checks such as SPF, DKIM and DMARC need DNS lookups, which the
+// owner runs asynchronously. A policy's on_message may call defer_reply() on its session
+// (the value it returns is then ignored): the engine sends nothing, keeps whatever the
+// client sends next (pipelined commands, RFC 2920 §3.1) unprocessed, up to
+// deferred_input_max octets, and waits for the owner's resume(reply), which sends the
+// reply, ends the transaction as usual and then processes the kept input in order.
 //
 // TLS: the engine owns its tls::Session. After STARTTLS's 220 (or from the first byte
 // with implicit_tls) receive() takes ciphertext and take_output() gives ciphertext, so
@@ -82,6 +90,11 @@ struct ServerConfig {
   std::size_t auth_failures_max = auth_failures_max_default;  // then 421 (session_types.hpp)
 };
 
+// Our choice: input kept while an end-of-data decision is pending. A pipelining client
+// may send its next transaction (RFC 2920 §3.1) but has no reason to send much; beyond
+// this the session ends with 421 rather than grow without bound.
+inline constexpr std::size_t deferred_input_max = 64 * 1024;
+
 enum class ServerState {
   Connected,   // before the greeting has been decided
   Greeted,     // 220 sent, waiting for HELO/EHLO
@@ -112,6 +125,12 @@ class ServerSession {
   void add_event(Event event) { events_.push_back(std::move(event)); }
   bool wants_close() const { return state_ == ServerState::Closing; }
 
+  // Called by the policy from inside on_message: the reply will come later, by resume().
+  void defer_reply() { defer_requested_ = true; }
+  // The deferred end-of-data reply. Throws std::logic_error when nothing is pending.
+  void resume(const Reply& reply);
+  bool awaiting_decision() const { return awaiting_decision_; }
+
   ServerState state() const { return state_; }
   const Session& session() const { return session_; }
   const Transaction& transaction() const { return tx_; }
@@ -128,6 +147,7 @@ class ServerSession {
   void handle_line(const Line& line);
   void handle_too_long_line();
   void end_of_data();
+  void finish_data(const Reply& reply);
   void enter_state(ServerState next, std::string_view trigger);
   void send_reply(const Reply& reply);
   bool enhanced() const;
@@ -143,6 +163,9 @@ class ServerSession {
   AuthExchange auth_;       // the SASL exchange in progress (state auth)
   TimeMs now_ms_ = 0;
   bool greeted_after_implicit_tls_ = false;
+  bool defer_requested_ = false;    // set by defer_reply() during on_message
+  bool awaiting_decision_ = false;  // between a deferred on_message and resume()
+  std::string deferred_input_;      // plaintext received meanwhile, processed after resume
   std::string output_;
   std::vector<Event> events_;
 };
