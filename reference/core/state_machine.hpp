@@ -9,12 +9,17 @@
 //
 // API:
 //   StateMachine::find(from, to)   the transition row, or nullptr if the move is illegal
+//   StateMachine::transition_event(from, to, trigger)
+//                                  the state_change Event for a legal move; an illegal
+//                                  one is our own bug and throws std::logic_error
 //   Each engine exposes its own table (smtp::server_state_machine(),
 //   smtp::client_state_machine()); the views list the ones they draw.
 #pragma once
 
 #include <span>
 #include <string_view>
+
+#include "core/trace.hpp"
 
 namespace smtplab {
 
@@ -36,6 +41,11 @@ struct StateMachine {
       if (t.from == from && t.to == to) return &t;
     return nullptr;
   }
+
+  // What every engine's enter_state() records: {machine, from, to, trigger, rfc}, with
+  // the explanation key "state.<machine>.<to>". Throws std::logic_error when the table
+  // has no such move: the table is the whole truth about legal moves (STYLE §3).
+  Event transition_event(std::string_view from, std::string_view to, std::string_view trigger) const;
 };
 
 }  // namespace smtplab

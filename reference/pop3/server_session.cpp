@@ -559,22 +559,7 @@ void ServerSession::handle_too_long_line() {
 }
 
 void ServerSession::enter_state(ServerState next, std::string_view trigger) {
-  const std::string_view from = to_string(state_);
-  const std::string_view to = to_string(next);
-  const Transition* row = server_state_machine().find(from, to);
-  if (row == nullptr)
-    throw std::logic_error("pop3_server: no transition " + std::string(from) + " -> " + std::string(to));
-  Event event;
-  event.kind = EventKind::StateChange;
-  event.summary = std::string(from) + " -> " + std::string(to);
-  event.explain = "state.pop3_server." + std::string(to);
-  event.rfc = std::string(row->rfc);
-  event.with("machine", std::string(server_state_machine().name))
-      .with("from", std::string(from))
-      .with("to", std::string(to))
-      .with("trigger", std::string(trigger))
-      .with("rfc", std::string(row->rfc));
-  events_.push_back(std::move(event));
+  events_.push_back(server_state_machine().transition_event(to_string(state_), to_string(next), trigger));
   state_ = next;
   // RFC 5246 §7.2.1: close_notify before the connection closes.
   if (next == ServerState::Closing && tls_ && tls_->established()) {

@@ -572,22 +572,7 @@ void ClientSession::finish(std::string_view trigger) {
 }
 
 void ClientSession::enter_state(ClientState next, std::string_view trigger) {
-  const std::string_view from = to_string(state_);
-  const std::string_view to = to_string(next);
-  const Transition* row = client_state_machine().find(from, to);
-  if (row == nullptr)  // our bug: the table is the whole truth about legal moves
-    throw std::logic_error("smtp_client: no transition " + std::string(from) + " -> " + std::string(to));
-  Event event;
-  event.kind = EventKind::StateChange;
-  event.summary = std::string(from) + " -> " + std::string(to);
-  event.explain = "state.smtp_client." + std::string(to);
-  event.rfc = std::string(row->rfc);
-  event.with("machine", std::string(client_state_machine().name))
-      .with("from", std::string(from))
-      .with("to", std::string(to))
-      .with("trigger", std::string(trigger))
-      .with("rfc", std::string(row->rfc));
-  events_.push_back(std::move(event));
+  events_.push_back(client_state_machine().transition_event(to_string(state_), to_string(next), trigger));
   state_ = next;
 }
 
