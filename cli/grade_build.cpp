@@ -197,7 +197,7 @@ std::optional<Toolchain> find_toolchain(const ToolchainOverrides& overrides, std
     tc.warning = "reference/ has changed since the libraries in " + (tc.build_dir / "reference").string() +
                  " were built; if tests crash oddly, rebuild: cmake --build " + tc.build_dir.string() +
                  " --target smtplab";
-  for (const char* key : {"MBEDTLS_LIBRARY", "MBEDX509_LIBRARY", "MBEDCRYPTO_LIBRARY"})
+  for (const char* key : {"MBEDTLS_STATIC_LIBRARY", "MBEDX509_STATIC_LIBRARY", "MBEDCRYPTO_STATIC_LIBRARY"})
     if (!value(key).empty() && value(key).find("NOTFOUND") == std::string::npos) tc.mbedtls_libraries.push_back(value(key));
   return tc;
 }
