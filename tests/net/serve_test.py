@@ -313,7 +313,8 @@ def send_checks(smtplab, data, sub_port):
         print("skip aiosmtpd: python3-aiosmtpd is not installed (scripts/setup.sh installs it)")
         return
     port = free_port()
-    sink = subprocess.Popen([system_python, "-m", "aiosmtpd", "-n", "-d", "-c", "aiosmtpd.handlers.Debugging",
+    # -u: unbuffered, so what the Debugging handler printed survives the SIGTERM below.
+    sink = subprocess.Popen([system_python, "-u", "-m", "aiosmtpd", "-n", "-d", "-c", "aiosmtpd.handlers.Debugging",
                              "-l", "127.0.0.1:%d" % port], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         check(wait_for_port(port, time.time() + 15), "aiosmtpd listens")
