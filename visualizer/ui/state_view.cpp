@@ -54,9 +54,14 @@ void StateView::draw_machine(const StateMachine& machine, const InstanceState& s
   const std::size_t columns = std::min<std::size_t>(4, n);
   const std::size_t rows = (n + columns - 1) / columns;
   const float gap_x = 26.0f * theme.scale;
-  const float gap_y = std::max(26.0f * theme.scale, (size.y - rows * theme.font_size * 2.0f) / static_cast<float>(rows));
+  // Fit the rows in the height we have: boxes shrink (down to a line and a bit) and gaps
+  // close up before anything spills over the text below (a machine with 10 states needs
+  // three rows).
+  const float gap_min = 6.0f * theme.scale;
+  const float fr = static_cast<float>(rows);
+  const float box_h = std::clamp((size.y - gap_min * (fr - 1.0f)) / fr, theme.font_size * 1.3f, theme.font_size * 2.0f);
+  const float gap_y = rows > 1 ? std::clamp((size.y - fr * box_h) / (fr - 1.0f), gap_min, 26.0f * theme.scale) : 0.0f;
   const float box_w = (size.x - gap_x * static_cast<float>(columns - 1)) / static_cast<float>(columns);
-  const float box_h = theme.font_size * 2.0f;
   std::vector<Box> boxes(n);
   for (std::size_t i = 0; i < n; ++i) {
     const float x = origin.x + static_cast<float>(i % columns) * (box_w + gap_x);
