@@ -23,8 +23,11 @@
 // config.server.tls is set; config.tls_client says whether outbound deliveries use it;
 // with a user database, the submission port (587) requires TLS and AUTH before MAIL.
 //
-// Not implemented (later issues): the on-disk queue, DSN in RFC 3464 format and
-// fault-driven retries (6), SPF/DKIM/DMARC (5), MTA-STS (RFC 8461) and DANE (RFC 7672).
+// Queues: MemoryQueue in the simulator, DirectoryQueue (fsynced files, recovered at
+// start()) in real mode. Bounces are RFC 3464 reports (bounce.hpp).
+//
+// Not implemented (later issues): DSN parameters (RFC 3461), delay notifications,
+// SPF/DKIM/DMARC checks on receipt (5), MTA-STS (RFC 8461) and DANE (RFC 7672).
 #pragma once
 
 #include <algorithm>

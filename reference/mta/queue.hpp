@@ -5,15 +5,15 @@
 // reply), §4.5.4.1 (retry strategy: per-message state), §6.1 (reliable delivery).
 //
 // API:
-//   QueueStore            the storage interface (memory now; a fsynced directory in real
-//                         mode, issue 6)
+//   QueueStore            the storage interface (memory in the simulator; a fsynced
+//                         directory in real mode: directory_queue.hpp)
 //   MemoryQueue           the simulator's store
 //   QueuedMessage         envelope + content + per-recipient delivery state
 //
 // Rules: a message stays in the queue until every recipient is Delivered or Failed
 // (and failures have been reported to the sender); only then is it removed.
 //
-// Not implemented: the on-disk store and crash recovery (issue 6).
+// Not implemented: a per-destination queue (one attempt per message and domain).
 #pragma once
 
 #include <cstddef>
