@@ -8,21 +8,56 @@ namespace smtplab::visualizer::ui {
 
 namespace {
 
+// The list item or paragraph being collected; Markdown lets both run over several lines.
+struct Block {
+  enum class Kind { None, Paragraph, Bullet, Numbered } kind = Kind::None;
+  std::string label;   // "3." for a numbered item
+  std::size_t depth = 0;  // nesting, from the item's indentation
+  std::string text;
+};
+
+std::size_t leading_spaces(std::string_view line) {
+  const auto first = line.find_first_not_of(" \t");
+  return first == std::string_view::npos ? line.size() : first;
+}
+
+// "3. text" -> length of "3."; 0 when the line is not a numbered item.
+std::size_t numbered_label(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && line[i] >= '0' && line[i] <= '9') ++i;
+  if (i == 0 || i + 1 >= line.size() || line[i] != '.' || line[i + 1] != ' ') return 0;
+  return i + 1;
+}
+
+void draw_block(Block& block, const Theme& theme) {
+  if (block.kind == Block::Kind::None) return;
+  const float indent = theme.font_size * 1.4f * static_cast<float>(block.depth);
+  if (indent > 0) ImGui::Indent(indent);
+  if (block.kind == Block::Kind::Bullet) {
+    ImGui::Bullet();
+    ImGui::SameLine();
+  } else if (block.kind == Block::Kind::Numbered) {
+    ImGui::TextUnformatted(block.label.c_str());
+    ImGui::SameLine();
+  }
+  ImGui::TextWrapped("%s", block.text.c_str());
+  if (indent > 0) ImGui::Unindent(indent);
+  block = Block{};
+}
+
 void draw_markdown(std::string_view text, const Theme& theme) {
   bool in_code = false;
-  std::string paragraph;
-  auto flush = [&] {
-    if (paragraph.empty()) return;
-    ImGui::TextWrapped("%s", paragraph.c_str());
-    paragraph.clear();
-  };
+  Block block;
+  auto flush = [&] { draw_block(block, theme); };
   std::size_t pos = 0;
   while (pos <= text.size()) {
     const auto eol = text.find('\n', pos);
     std::string_view line = text.substr(pos, eol == std::string_view::npos ? text.npos : eol - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     pos = eol == std::string_view::npos ? text.size() + 1 : eol + 1;
-    if (line.starts_with("```")) {
+    const std::size_t spaces = leading_spaces(line);
+    const std::string_view body = line.substr(spaces);
+    if (body.starts_with("```")) {
       flush();
       in_code = !in_code;
       continue;
@@ -33,7 +68,7 @@ void draw_markdown(std::string_view text, const Theme& theme) {
       ImGui::PopFont();
       continue;
     }
-    if (line.empty()) {
+    if (body.empty()) {
       flush();
       ImGui::Spacing();
       continue;
@@ -49,16 +84,34 @@ void draw_markdown(std::string_view text, const Theme& theme) {
       ImGui::PopFont();
       continue;
     }
-    if (line.starts_with("- ") || line.starts_with("* ")) {
+    if (body.starts_with("|")) {
+      // A table row, shown as it is written (in the monospace font, so columns line
+      // up); the |---| separator row is left out.
       flush();
-      ImGui::Bullet();
-      ImGui::SameLine();
-      const std::string item(line.substr(2));
-      ImGui::TextWrapped("%s", item.c_str());
+      if (body.find_first_not_of("|-: ") == std::string_view::npos) continue;
+      ImGui::PushFont(theme.mono);
+      ImGui::TextUnformatted(body.data(), body.data() + body.size());
+      ImGui::PopFont();
       continue;
     }
-    if (!paragraph.empty()) paragraph += ' ';
-    paragraph += line;
+    const std::size_t number = numbered_label(body);
+    if (body.starts_with("- ") || body.starts_with("* ") || number > 0) {
+      flush();  // a new item: the previous item or paragraph is complete
+      block.kind = number > 0 ? Block::Kind::Numbered : Block::Kind::Bullet;
+      block.label = number > 0 ? std::string(body.substr(0, number)) : std::string();
+      block.depth = spaces / 2;
+      block.text = std::string(body.substr(number > 0 ? number + 1 : 2));
+      continue;
+    }
+    // A continuation line: it belongs to the open item when indented, else to a paragraph.
+    const bool continues_item =
+        (block.kind == Block::Kind::Bullet || block.kind == Block::Kind::Numbered) && spaces > 0;
+    if (!continues_item && block.kind != Block::Kind::Paragraph) {
+      flush();
+      block.kind = Block::Kind::Paragraph;
+    }
+    if (!block.text.empty()) block.text += ' ';
+    block.text += body;
   }
   flush();
 }
