@@ -789,10 +789,7 @@ void ServerSession::do_expunge(bool silent) {
 void ServerSession::enter_state(ServerState next, std::string_view trigger) {
   events_.push_back(server_state_machine().transition_event(to_string(state_), to_string(next), trigger));
   state_ = next;
-  if (next == ServerState::Logout && tls_ && tls_->established()) {
-    tls_->close();
-    output_ += tls_->take_output();
-  }
+  if (next == ServerState::Logout) tls::close_through(tls_, output_);  // RFC 5246 §7.2.1
 }
 
 void ServerSession::send_untagged(const std::string& text) {
@@ -808,12 +805,7 @@ void ServerSession::send_tagged(ResponseId id, std::string_view text) {
 
 void ServerSession::send_bytes(const std::string& wire, std::string_view summary, std::string_view explain,
                                std::string_view rfc) {
-  if (tls_ && tls_->established()) {
-    tls_->write(wire);
-    output_ += tls_->take_output();
-  } else {
-    output_ += wire;
-  }
+  tls::send_through(tls_, wire, output_);
   Event event;
   event.kind = EventKind::SmtpReply;
   event.summary = std::string(summary);

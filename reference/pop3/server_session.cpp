@@ -561,20 +561,11 @@ void ServerSession::handle_too_long_line() {
 void ServerSession::enter_state(ServerState next, std::string_view trigger) {
   events_.push_back(server_state_machine().transition_event(to_string(state_), to_string(next), trigger));
   state_ = next;
-  // RFC 5246 §7.2.1: close_notify before the connection closes.
-  if (next == ServerState::Closing && tls_ && tls_->established()) {
-    tls_->close();
-    output_ += tls_->take_output();
-  }
+  if (next == ServerState::Closing) tls::close_through(tls_, output_);  // RFC 5246 §7.2.1
 }
 
 void ServerSession::send_bytes(const std::string& wire) {
-  if (tls_ && tls_->established()) {
-    tls_->write(wire);
-    output_ += tls_->take_output();
-    return;
-  }
-  output_ += wire;
+  tls::send_through(tls_, wire, output_);
 }
 
 void ServerSession::send_reply(const Pop3Reply& reply, std::string_view body, bool multi) {

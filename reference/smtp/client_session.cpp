@@ -527,12 +527,7 @@ void ClientSession::after_recipients() {
 }
 
 void ClientSession::send_bytes(const std::string& bytes) {
-  if (tls_ && tls_->established()) {
-    tls_->write(bytes);
-    output_ += tls_->take_output();
-    return;
-  }
-  output_ += bytes;
+  tls::send_through(tls_, bytes, output_);
 }
 
 void ClientSession::send_command(const std::string& line, std::string_view verb, std::string_view rfc,

@@ -329,4 +329,19 @@ std::string Session::cipher_suite() const {
 std::string Session::version() const { return mbedtls_ssl_get_version(&impl_->ssl); }
 const SessionConfig& Session::config() const { return impl_->config; }
 
+void send_through(std::optional<Session>& tls, std::string_view plaintext, std::string& wire) {
+  if (!tls || !tls->established()) {
+    wire += plaintext;
+    return;
+  }
+  tls->write(plaintext);
+  wire += tls->take_output();
+}
+
+void close_through(std::optional<Session>& tls, std::string& wire) {
+  if (!tls || !tls->established()) return;
+  tls->close();
+  wire += tls->take_output();
+}
+
 }  // namespace smtplab::tls

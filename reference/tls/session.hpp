@@ -29,6 +29,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,5 +97,13 @@ class Session {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// How a protocol engine puts bytes on the wire: encrypted through `tls` once its
+// handshake is done, as they are before that (or without TLS). Appends to `wire`.
+void send_through(std::optional<Session>& tls, std::string_view plaintext, std::string& wire);
+
+// RFC 5246 §7.2.1: end an established session with close_notify before the connection
+// closes, so the peer can tell an orderly end from a truncation. Appends to `wire`.
+void close_through(std::optional<Session>& tls, std::string& wire);
 
 }  // namespace smtplab::tls
