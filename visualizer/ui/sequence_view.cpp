@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace smtplab::visualizer::ui {
 
@@ -26,6 +27,42 @@ struct Geometry {
 
 // [SECTION] Lane headers --------------------------------------------------------------
 
+// A lane's title (host or agent name) on one line when it fits, else broken after a dot
+// a colon or a hyphen into two ("smtp." / "a.example", "mailbox:" / "bob"), at the break that
+// makes the wider of the two lines narrowest. Either line may still shrink (to 70%) or
+// be clipped; the full name is always in the tooltip.
+std::vector<std::string> title_lines(const std::string& title, const Theme& theme, float room) {
+  const auto width = [&](const std::string& text) {
+    return theme.bold->CalcTextSizeA(theme.font_size, 1e9f, 0.0f, text.c_str()).x;
+  };
+  if (width(title) <= room) return {title};
+  std::vector<std::string> best{title};
+  float best_width = width(title);
+  for (std::size_t i = 0; i + 1 < title.size(); ++i) {
+    if (title[i] != '.' && title[i] != ':' && title[i] != '-') continue;
+    std::string first = title.substr(0, i + 1), second = title.substr(i + 1);
+    const float wider = std::max(width(first), width(second));
+    if (wider < best_width) {
+      best_width = wider;
+      best = {std::move(first), std::move(second)};
+    }
+  }
+  return best;
+}
+
+// The header height the lanes need: two title lines when any title must break.
+float lane_header_height(const TraceModel& model, const Theme& theme, const Geometry& g) {
+  const auto& lanes = model.lanes().lanes();
+  const float one_line = theme.font_size * 2.6f;
+  if (lanes.empty()) return one_line;
+  const float room = g.width / static_cast<float>(lanes.size()) - 16.0f * theme.scale;
+  for (const Lane& lane : lanes) {
+    if (title_lines(lane.agent.empty() ? lane.host : lane.agent, theme, room).size() > 1)
+      return one_line + theme.font_size * 1.1f;
+  }
+  return one_line;
+}
+
 void draw_lane_headers(const TraceModel& model, const Theme& theme, const Geometry& g, float top,
                        float height) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -33,29 +70,47 @@ void draw_lane_headers(const TraceModel& model, const Theme& theme, const Geomet
   if (lanes.empty()) return;
   const float slot = g.width / static_cast<float>(lanes.size());
   const float pad = 4.0f * theme.scale;
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     const Lane& lane = lanes[i];
     const float x0 = g.left + slot * static_cast<float>(i) + pad;
     const float x1 = x0 + slot - 2 * pad;
     draw->AddRectFilled(ImVec2(x0, top), ImVec2(x1, top + height), theme.lane_box, 4.0f * theme.scale);
     const std::string title = lane.agent.empty() ? lane.host : lane.agent;
+    std::string role = lane.role;
+    for (char& c : role) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     std::string subtitle;
     if (lane.agent.empty()) {
-      subtitle = lane.role.empty() ? std::string() : lane.role;
-      for (char& c : subtitle) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      subtitle = role;
       if (!lane.address.empty()) subtitle += (subtitle.empty() ? "" : "  ") + lane.address;
     } else {
       subtitle = "on " + lane.host;
     }
-    // Long host names shrink (down to 70%) before they are clipped.
     const float room = x1 - x0 - 2 * pad;
-    const float natural = theme.bold->CalcTextSizeA(theme.font_size, 1e9f, 0.0f, title.c_str()).x;
-    const float size = natural > room ? std::max(0.7f, room / natural) * theme.font_size : theme.font_size;
-    draw_clipped_text(draw, theme.bold, size, ImVec2(x0 + pad, top + pad + (theme.font_size - size)), theme.text,
-                      title.c_str(), title.c_str() + title.size(), room);
-    draw_clipped_text(draw, theme.font, theme.font_size * 0.85f,
-                      ImVec2(x0 + pad, top + pad + theme.font_size * 1.1f), theme.text_dim,
-                      subtitle.c_str(), subtitle.c_str() + subtitle.size(), x1 - x0 - 2 * pad);
+    float y = top + pad;
+    for (const std::string& line : title_lines(title, theme, room)) {
+      // A line that is still too long shrinks (down to 70%) before it is clipped.
+      const float natural = theme.bold->CalcTextSizeA(theme.font_size, 1e9f, 0.0f, line.c_str()).x;
+      const float size = natural > room ? std::max(0.7f, room / natural) * theme.font_size : theme.font_size;
+      draw_clipped_text(draw, theme.bold, size, ImVec2(x0 + pad, y + (theme.font_size - size)), theme.text,
+                        line.c_str(), line.c_str() + line.size(), room);
+      y += theme.font_size * 1.1f;
+    }
+    // When role and address do not both fit, the role alone (the address is in the tooltip).
+    const float small = theme.font_size * 0.85f;
+    if (lane.agent.empty() && !role.empty() &&
+        theme.font->CalcTextSizeA(small, 1e9f, 0.0f, subtitle.c_str()).x > room)
+      subtitle = role;
+    draw_clipped_text(draw, theme.font, small, ImVec2(x0 + pad, y), theme.text_dim, subtitle.c_str(),
+                      subtitle.c_str() + subtitle.size(), room);
+    if (ImGui::IsWindowHovered() && mouse.x >= x0 && mouse.x < x1 && mouse.y >= top && mouse.y < top + height) {
+      ImGui::BeginTooltip();
+      ImGui::TextUnformatted(lane.name.c_str());
+      if (!lane.role.empty()) ImGui::Text("role: %s", lane.role.c_str());
+      if (!lane.address.empty()) ImGui::Text("address: %s", lane.address.c_str());
+      if (!lane.agent.empty()) ImGui::Text("runs on: %s", lane.host.c_str());
+      ImGui::EndTooltip();
+    }
   }
 }
 
@@ -140,7 +195,7 @@ void SequenceView::draw(const TraceModel& model, const ViewContext& ctx, Request
   g.left = origin.x;
   g.width = avail.x - ImGui::GetStyle().ScrollbarSize;
   g.row_height = theme.mono_size * 1.55f;
-  const float header_height = theme.font_size * 2.6f;
+  const float header_height = lane_header_height(model, theme, g);
   draw_lane_headers(model, theme, g, origin.y, header_height);
   ImGui::Dummy(ImVec2(avail.x, header_height + 4.0f * theme.scale));
 

@@ -1,6 +1,7 @@
 // visualizer/ui/toolbar_view.cpp — the playback toolbar.
 #include "ui/toolbar_view.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -38,11 +39,24 @@ void ToolbarView::draw(const TraceModel& model, const ViewContext& ctx, Requests
   const TimeMs end = t.end_time_ms();
   long long offset = static_cast<long long>(ctx.visible.time_ms - start);
   const long long span = static_cast<long long>(end - start);
+  // The width left of the "next:" buttons, measured rather than guessed, so the overlay
+  // text fits at any --scale; when it does not, it drops its least useful parts.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  float jump_width = ImGui::CalcTextSize("next:").x + style.ItemSpacing.x;
+  for (JumpTarget target : {JumpTarget::Reply, JumpTarget::Dns, JumpTarget::Tls, JumpTarget::Error})
+    jump_width += ImGui::CalcTextSize(std::string(to_string(target)).c_str()).x + 2 * style.FramePadding.x +
+                  style.ItemSpacing.x;
+  const float slider_width = std::max(120.0f * theme.scale, ImGui::GetContentRegionAvail().x - jump_width);
+  const std::size_t last = model.step_count() == 0 ? 0 : model.step_count() - 1;
+  const std::string clock = format_clock(ctx.visible.time_ms);
   char overlay[96];
-  std::snprintf(overlay, sizeof overlay, "step %zu / %zu   %s  (+%.3f s)", p.step(),
-                model.step_count() == 0 ? 0 : model.step_count() - 1, format_clock(ctx.visible.time_ms).c_str(),
+  std::snprintf(overlay, sizeof overlay, "step %zu / %zu   %s  (+%.3f s)", p.step(), last, clock.c_str(),
                 static_cast<double>(offset) / 1000.0);
-  ImGui::SetNextItemWidth(std::max(200.0f * theme.scale, ImGui::GetContentRegionAvail().x - 390.0f * theme.scale));
+  const float text_room = slider_width - 2 * style.FramePadding.x;
+  if (ImGui::CalcTextSize(overlay).x > text_room)
+    std::snprintf(overlay, sizeof overlay, "step %zu / %zu  %s", p.step(), last, clock.c_str());
+  if (ImGui::CalcTextSize(overlay).x > text_room) std::snprintf(overlay, sizeof overlay, "%zu / %zu", p.step(), last);
+  ImGui::SetNextItemWidth(slider_width);
   const long long zero = 0;
   if (ImGui::SliderScalar("##time", ImGuiDataType_S64, &offset, &zero, &span, overlay))
     requests.seek_time_ms = start + offset;
