@@ -1,6 +1,8 @@
 // mta/inbound.cpp — see inbound.hpp.
 #include "mta/inbound.hpp"
 
+#include "mailauth/dns_answer.hpp"
+#include "mda/mail_store.hpp"
 #include "mta/mta.hpp"
 
 namespace smtplab::mta {
@@ -12,13 +14,17 @@ InboundSession::InboundSession(Mta& mta, std::uint16_t port)
       policy_(mta, [this](Event event) { session_.add_event(std::move(event)); }, mta.requires_auth(port)),
       fault_policy_(policy_, mta.config().reply_faults, mta.host().random(),
                     [this](Event event) { session_.add_event(std::move(event)); }),
-      session_(mta.server_config_for(port), fault_policy_) {}
+      session_(mta.server_config_for(port), fault_policy_) {
+  policy_.set_start_checks(
+      [this](const smtp::Session& session, const smtp::Transaction& tx) { start_checks(session, tx); });
+}
 
 InboundSession::~InboundSession() {
   if (idle_timer_) mta_.host().cancel(*idle_timer_);
 }
 
 void InboundSession::on_open(Stream& stream) {
+  stream_ = &stream;
   peer_ = stream.peer_name();
   // The time a TLS handshake checks certificates against (virtual in the simulator).
   session_.set_now(mta_.host().clock().now_ms());
@@ -35,11 +41,111 @@ void InboundSession::on_data(Stream& stream, std::string_view bytes) {
 
 void InboundSession::on_close(Stream&, CloseReason) {
   closed_ = true;
+  stream_ = nullptr;
+  if (checks_ && !checks_->finished()) {
+    // RFC 5321 §4.1.1.4: no 250 was sent, so the message is not ours; late DNS answers
+    // find no run (MailAuthRun holds only weak pointers) and nothing is queued.
+    Event event;
+    event.kind = EventKind::PolicyCheck;
+    event.summary = "connection closed while the sender checks ran: the message was not acknowledged and is "
+                    "dropped (the client still owns it)";
+    event.explain = "policy.mail_auth.abandoned";
+    event.rfc = "RFC 5321 §4.1.1.4";
+    event.with("rule", "mail_auth").with("result", "abandoned");
+    mta_.host().emit(std::move(event));
+  }
+  checks_.reset();
   if (idle_timer_) mta_.host().cancel(*idle_timer_);
   idle_timer_.reset();
 }
 
+void InboundSession::start_checks(const smtp::Session& session, const smtp::Transaction& tx) {
+  session_.defer_reply();
+  Host& host = mta_.host();
+  const MtaConfig& config = mta_.config();
+  MailAuthInputs inputs;
+  inputs.client_ip = session.peer_address;
+  inputs.helo = session.helo_name;
+  inputs.mail_from = tx.mail_from.null ? std::string() : tx.mail_from.mailbox.to_string();
+  inputs.receiver = config.host_name;
+  inputs.message = tx.content;
+  inputs.now_s = host.clock().now_ms() / 1000;
+  // RFC 7489 §6.6.4: pct sampling with the host's (seeded) random, drawn only when
+  // the DMARC check runs, so that scenarios without it keep their random sequence.
+  if (config.mail_auth.dmarc) inputs.sample_roll = static_cast<unsigned>(host.random().uniform(100));
+
+  Event event;
+  event.kind = EventKind::PolicyCheck;
+  event.summary = std::string("end of data: the reply waits for sender authentication (") +
+                  (config.mail_auth.spf ? "SPF " : "") + (config.mail_auth.dkim ? "DKIM " : "") +
+                  (config.mail_auth.dmarc ? "DMARC" : "") + ")";
+  event.explain = "policy.mail_auth.start";
+  event.rfc = "RFC 7489 §6.6.2";
+  event.with("rule", "mail_auth").with("result", "deferred");
+  session_.add_event(std::move(event));
+
+  dns::ResolverAgent& resolver = mta_.resolver();
+  auto lookup = [&resolver](const mailauth::DnsQuestion& question, MailAuthRun::AnswerFn answer) {
+    resolver.lookup(question.name, question.type,
+                    [answer = std::move(answer)](const dns::LookupResult& result) {
+                      answer(mailauth::answer_from_lookup(result));
+                    });
+  };
+  auto note = [this](Event e) {
+    session_.add_event(std::move(e));
+    if (!checks_starting_) flush_events();
+  };
+  // Copies: the engine's session and transaction move on after the decision.
+  auto done = [this, session_copy = session, tx_copy = tx](const MailAuthOutcome& outcome) {
+    if (checks_starting_) {
+      // Answered synchronously, inside on_message: the engine is not waiting yet; pump()
+      // finishes it right after the engine returns.
+      early_outcome_ = EarlyOutcome{session_copy, tx_copy, outcome};
+      return;
+    }
+    finish_checks(session_copy, tx_copy, outcome);
+  };
+  checks_starting_ = true;
+  checks_ = MailAuthRun::start(config.mail_auth, std::move(inputs), lookup, note, done);
+  checks_starting_ = false;
+}
+
+void InboundSession::finish_checks(const smtp::Session& session, const smtp::Transaction& tx,
+                                   const MailAuthOutcome& outcome) {
+  // RFC 5321 §4.1.1.4: only a session still waiting for this decision may get a 250;
+  // after a timeout or a close the client was never told, and still owns the message.
+  if (closed_ || !session_.awaiting_decision()) return;
+  Reply reply;
+  switch (outcome.action) {
+    case MailAuthAction::Reject:
+    case MailAuthAction::Defer:
+      reply = outcome.reply();
+      break;
+    case MailAuthAction::Deliver:
+    case MailAuthAction::Junk: {
+      AcceptOptions options;
+      options.auth_results = mailauth::authentication_results_value(outcome.results);
+      options.authserv_id = outcome.results.authserv_id;
+      if (outcome.action == MailAuthAction::Junk) options.folder = std::string(mda::folder_junk);
+      reply = mta_.accept(session, tx, [this](Event e) { session_.add_event(std::move(e)); }, options);
+      break;
+    }
+  }
+  session_.resume(reply);
+  if (stream_ != nullptr) pump(*stream_);
+}
+
+void InboundSession::flush_events() {
+  if (stream_ == nullptr) return;
+  emit_dialogue(mta_.host(), session_.take_events(), peer_, stream_->id(), /*we_are_server=*/true);
+}
+
 void InboundSession::pump(Stream& stream) {
+  if (early_outcome_ && session_.awaiting_decision()) {
+    const EarlyOutcome early = std::move(*early_outcome_);
+    early_outcome_.reset();
+    return finish_checks(early.session, early.tx, early.outcome);  // pumps again
+  }
   emit_dialogue(mta_.host(), session_.take_events(), peer_, stream.id(), /*we_are_server=*/true);
   std::string output = session_.take_output();
   if (!output.empty()) stream.send(output);

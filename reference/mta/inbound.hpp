@@ -3,7 +3,13 @@
 //
 // Standards: RFC 5321 §4.5.3.2.7 (server timeout: "An SMTP server SHOULD have a
 // timeout of at least 5 minutes while it is awaiting the next command"), §3.8
-// (421 on timeout, then close).
+// (421 on timeout, then close), §4.1.1.4 (the 250 after end of data is the moment of
+// responsibility: a message whose checks are still running when the connection closes
+// was never acknowledged, and is dropped — the client still owns it).
+//
+// Sender authentication (mail_auth.hpp): when the policy hands a message over, this
+// session defers the end-of-data reply, runs the checks over the MTA's resolver,
+// emits their events as they come, and resumes with 250 (after Mta::accept), 550 or 451.
 #pragma once
 
 #include <memory>
@@ -11,6 +17,7 @@
 
 #include "core/host.hpp"
 #include "mta/fault_policy.hpp"
+#include "mta/mail_auth.hpp"
 #include "mta/policy.hpp"
 #include "smtp/server_session.hpp"
 
@@ -31,6 +38,9 @@ class InboundSession final : public StreamHandler {
  private:
   void pump(Stream& stream);
   void arm_idle_timer(Stream& stream);
+  void start_checks(const smtp::Session& session, const smtp::Transaction& tx);
+  void finish_checks(const smtp::Session& session, const smtp::Transaction& tx, const MailAuthOutcome& outcome);
+  void flush_events();
 
   Mta& mta_;
   MtaPolicy policy_;
@@ -39,6 +49,15 @@ class InboundSession final : public StreamHandler {
   std::string peer_;
   std::optional<TimerId> idle_timer_;
   bool closed_ = false;
+  Stream* stream_ = nullptr;              // from on_open until on_close
+  std::shared_ptr<MailAuthRun> checks_;   // the running checks; dropped on close
+  bool checks_starting_ = false;          // inside start_checks (answers from a table)
+  struct EarlyOutcome {
+    smtp::Session session;
+    smtp::Transaction tx;
+    MailAuthOutcome outcome;
+  };
+  std::optional<EarlyOutcome> early_outcome_;  // checks that finished inside on_message
 };
 
 }  // namespace smtplab::mta

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "mailauth/dkim.hpp"
 #include "message/header.hpp"
 #include "message/trace_fields.hpp"
 #include "mta/bounce.hpp"
@@ -110,8 +111,53 @@ std::string Mta::next_queue_id() {
   return buffer;
 }
 
+bool Mta::client_is_ours(const smtp::Session& session) const {
+  if (!session.auth_user.empty()) return true;
+  return std::find(config_.relay_from.begin(), config_.relay_from.end(), session.peer_address) !=
+         config_.relay_from.end();
+}
+
+std::string Mta::dkim_sign(const smtp::Session& session, std::string content,
+                           const std::function<void(Event)>& note) const {
+  if (!config_.dkim_sign || !client_is_ours(session)) return content;
+  const DkimSignConfig& sign = *config_.dkim_sign;
+  // RFC 6376 §5: "the signer ... MUST apply ... policies" of its own: ours is to sign
+  // only mail whose From domain is the signing domain or under it, so that d= aligns
+  // with From for DMARC (RFC 7489 §3.1.1), and only mail of our own users (a stranger's
+  // message claiming our domain must not get our signature).
+  const std::string from = from_domain(content);
+  const std::string domain = ascii_lower(sign.domain);
+  const bool ours = from == domain || (from.size() > domain.size() &&
+                                       from.compare(from.size() - domain.size(), domain.size(), domain) == 0 &&
+                                       from[from.size() - domain.size() - 1] == '.');
+  if (!ours) return content;
+  mailauth::DkimSignOptions options;
+  options.domain = sign.domain;
+  options.selector = sign.selector;
+  options.header_canon = sign.header_canon;
+  options.body_canon = sign.body_canon;
+  options.headers = sign.headers;
+  options.timestamp_s = host_.clock().now_ms() / 1000;  // t= (RFC 6376 §3.5), virtual time
+  mailauth::DkimSignResult result = mailauth::dkim_sign(content, sign.key, options);
+  for (auto& event : result.events) note(std::move(event));
+  if (!result.field) {
+    // Could not sign (a bad key, a message without From): send it unsigned, and say so.
+    Event event;
+    event.kind = EventKind::PolicyCheck;
+    event.summary = "DKIM signing failed, the message goes unsigned: " + result.why;
+    event.explain = "mailauth.dkim_sign";
+    event.rfc = "RFC 6376 §5";
+    event.with("rule", "dkim_sign").with("result", "unsigned");
+    note(std::move(event));
+    return content;
+  }
+  // RFC 6376 §5.6: "the signer MUST insert the DKIM-Signature header field ... before
+  // any other DKIM-Signature fields in the header block" — we prepend it.
+  return *result.field + content;
+}
+
 Reply Mta::accept(const smtp::Session& session, const smtp::Transaction& tx,
-                  const std::function<void(Event)>& note) {
+                  const std::function<void(Event)>& note, const AcceptOptions& options) {
   // RFC 5321 §6.3: "Simple counting of the number of Received: header fields in a
   // message has proven to be an effective ... method of detecting loops".
   if (message::parse_header(tx.content).header.received_count() >= limits::received_headers_max)
@@ -139,7 +185,15 @@ Reply Mta::accept(const smtp::Session& session, const smtp::Transaction& tx,
   info.id = message.id;
   if (message.recipients.size() == 1) info.for_path = "<" + message.recipients.front().address + ">";
   info.time_ms = host_.clock().now_ms();
-  message.content = message::prepend_field(tx.content, "Received", message::received_value(info));
+  std::string content = dkim_sign(session, tx.content, note);
+  if (!options.auth_results.empty()) {
+    // RFC 8601 §5: forged fields with our authserv-id go first; ours is added on top,
+    // under the Received field that follows (RFC 8601 §4: added at the top).
+    if (!options.authserv_id.empty()) content = strip_our_auth_results(content, options.authserv_id);
+    content = message::prepend_field(content, "Authentication-Results", options.auth_results);
+  }
+  message.folder = options.folder;
+  message.content = message::prepend_field(content, "Received", message::received_value(info));
   message.arrived_ms = host_.clock().now_ms();
   message.next_attempt_ms = message.arrived_ms;
 
@@ -220,7 +274,8 @@ void Mta::deliver_locally(QueuedMessage& message) {
     if (ascii_lower(user) == "postmaster" && !is_local_user(user) && !config_.users.empty())
       user = config_.users.front();  // RFC 5321 §4.5.1: postmaster must reach someone
     const std::string return_path = "<" + message.reverse_path + ">";
-    const mda::DeliveryResult stored = mda_.deliver(return_path, user, mda::folder_inbox, message.content);
+    const std::string_view folder = message.folder.empty() ? mda::folder_inbox : std::string_view(message.folder);
+    const mda::DeliveryResult stored = mda_.deliver(return_path, user, folder, message.content);
     if (!stored.ok()) {
       // The mailbox could not take it: keep the message and try again later, exactly
       // like a 4yz from a remote server (RFC 5321 §4.5.4.1). Nothing is lost.
@@ -228,7 +283,8 @@ void Mta::deliver_locally(QueuedMessage& message) {
       continue;
     }
     r.status = RecipientStatus::Delivered;
-    r.last_result = "delivered to mailbox " + user + " as " + stored.id;
+    r.last_result = "delivered to mailbox " + user + (message.folder.empty() ? "" : " folder " + message.folder) +
+                    " as " + stored.id;
     ++delivered_;
   }
 }

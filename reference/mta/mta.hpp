@@ -26,8 +26,15 @@
 // Queues: MemoryQueue in the simulator, DirectoryQueue (fsynced files, recovered at
 // start()) in real mode. Bounces are RFC 3464 reports (bounce.hpp).
 //
+// Sender authentication (RFC 7208, RFC 6376, RFC 7489, RFC 8601): with config.mail_auth
+// on, the end-of-data reply waits (ServerSession::defer_reply) for SPF, DKIM and DMARC
+// (mail_auth.hpp); the message gets an Authentication-Results field, and DMARC's
+// disposition decides: 550 5.7.1, the Junk folder, or INBOX. With config.dkim_sign, mail
+// from our own users whose From domain is ours is signed before it is queued (RFC 6376
+// §5). Mail from our own users (authenticated, or in relay_from) is not checked.
+//
 // Not implemented (later issues): DSN parameters (RFC 3461), delay notifications,
-// SPF/DKIM/DMARC checks on receipt (5), MTA-STS (RFC 8461) and DANE (RFC 7672).
+// MTA-STS (RFC 8461) and DANE (RFC 7672).
 #pragma once
 
 #include <algorithm>
@@ -35,12 +42,16 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/host.hpp"
 #include "dns/resolver_agent.hpp"
+#include "mailauth/crypto.hpp"
+#include "mailauth/dkim_canon.hpp"
 #include "mda/mda.hpp"
+#include "mta/mail_auth.hpp"
 #include "mta/queue.hpp"
 #include "smtp/client_session.hpp"
 #include "smtp/server_session.hpp"
@@ -66,6 +77,23 @@ enum class RelayPolicy {
 std::string_view to_string(RelayPolicy policy);
 
 class ReplyFaults;  // mta/fault_policy.hpp
+
+// RFC 6376 §5: how this MTA signs the mail of its own domain.
+struct DkimSignConfig {
+  std::string domain;     // d=: mail whose From domain is this (or under it) is signed
+  std::string selector;   // s=: the key is published at <selector>._domainkey.<domain>
+  mailauth::RsaPrivateKey key;
+  mailauth::DkimCanon header_canon = mailauth::DkimCanon::Relaxed;
+  mailauth::DkimCanon body_canon = mailauth::DkimCanon::Relaxed;
+  std::vector<std::string> headers;  // h=; empty: mailauth::default_signed_headers()
+};
+
+// What Mta::accept adds to a message besides the Received field.
+struct AcceptOptions {
+  std::string auth_results;  // an Authentication-Results value (RFC 8601), or ""
+  std::string authserv_id;   // remove fields bearing this id first (RFC 8601 §5)
+  std::string folder;        // the local folder ("" = INBOX; "Junk" for quarantine)
+};
 
 struct MtaConfig {
   std::string host_name;                  // our name: greeting, EHLO, Received
@@ -100,6 +128,10 @@ struct MtaConfig {
   // server and client, and in its choice of MX order. The defaults are the reference.
   smtp::Seams seams;
   dns::OrderMxFn order_mx = &dns::order_mx;
+  // RFC 7208 / RFC 6376 / RFC 7489 on receipt (mail_auth.hpp). Off by default.
+  MailAuthConfig mail_auth;
+  // RFC 6376 §5: sign outbound mail of our own domain. None by default.
+  std::optional<DkimSignConfig> dkim_sign;
 };
 
 class InboundSession;
@@ -143,8 +175,15 @@ class Mta {
   // message to the queue and schedules delivery. Returns the reply to send: 250 with
   // the queue id, or a refusal (loop, queue full). `note` receives the queue_change
   // event, so that it lands in the session's event stream before the 250.
+  // `options`: the Authentication-Results field and the folder, after mail_auth checks.
   Reply accept(const smtp::Session& session, const smtp::Transaction& tx,
-               const std::function<void(Event)>& note);
+               const std::function<void(Event)>& note, const AcceptOptions& options = {});
+
+  // Our own users: authenticated (RFC 4954), or a client in relay_from. Their mail is
+  // signed (dkim_sign) and not checked (mail_auth): it is ours, not a stranger's.
+  bool client_is_ours(const smtp::Session& session) const;
+  // The MTA's resolver, for the end-of-data checks: every lookup is a datagram.
+  dns::ResolverAgent& resolver() { return resolver_; }
 
   // Called by a DeliveryAttempt when it has a result for its recipients.
   void attempt_finished(std::uint64_t attempt_id);
@@ -153,6 +192,8 @@ class Mta {
   void schedule_attempt(const std::string& id, TimeMs delay_ms);
   void attempt(const std::string& id);
   void deliver_locally(QueuedMessage& message);
+  std::string dkim_sign(const smtp::Session& session, std::string content,
+                        const std::function<void(Event)>& note) const;
   void after_attempt(QueuedMessage& message);
   void send_bounce(const QueuedMessage& message);
   Event queue_change(const QueuedMessage& message, std::string_view action,

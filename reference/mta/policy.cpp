@@ -101,6 +101,18 @@ std::optional<Reply> MtaPolicy::on_rcpt_to(const smtp::Session& session, const s
 }
 
 Reply MtaPolicy::on_message(const smtp::Session& session, const smtp::Transaction& tx) {
+  const MailAuthConfig& checks = mta_.config().mail_auth;
+  if (checks.enabled() && start_checks_) {
+    if (mta_.client_is_ours(session)) {
+      record("sender authentication skipped: the client is one of ours (" +
+                 (session.auth_user.empty() ? "relay_from " + session.peer_address : "AUTH " + session.auth_user) +
+                 ")",
+             "mail_auth.skipped", "skip", "RFC 7489 §6.6.2");
+    } else {
+      start_checks_(session, tx);
+      return make_reply(ReplyId::MessageAccepted);  // not sent: the reply is deferred
+    }
+  }
   return mta_.accept(session, tx, note_);
 }
 

@@ -33,7 +33,12 @@ class MtaPolicy final : public smtp::ServerPolicy {
 
   std::optional<Reply> on_rcpt_to(const smtp::Session& session, const smtp::Transaction& tx,
                                   const Path& forward_path) override;
+  // At end of data: accept now, or — with mail_auth on and a client that is not ours —
+  // hand the message to `start_checks` (the inbound session defers the reply and runs
+  // SPF, DKIM and DMARC; mail_auth.hpp). The reply returned then is ignored.
   Reply on_message(const smtp::Session& session, const smtp::Transaction& tx) override;
+  using StartChecks = std::function<void(const smtp::Session&, const smtp::Transaction&)>;
+  void set_start_checks(StartChecks start) { start_checks_ = std::move(start); }
   bool is_local_domain(std::string_view domain) const override;
   bool is_local_user(const Mailbox& mailbox) const override;
 
@@ -42,6 +47,7 @@ class MtaPolicy final : public smtp::ServerPolicy {
   Mta& mta_;
   Note note_;
   bool auth_required_ = false;
+  StartChecks start_checks_;
 };
 
 }  // namespace smtplab::mta

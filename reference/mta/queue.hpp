@@ -9,6 +9,9 @@
 //                         directory in real mode: directory_queue.hpp)
 //   MemoryQueue           the simulator's store
 //   QueuedMessage         envelope + content + per-recipient delivery state
+//   Offload               real mode's seam for slow work (fsync): run it elsewhere,
+//                         finish on the host's thread; unset in the simulator
+//   store.commit_async(message, done)   commit, then done(ok) — maybe later (below)
 //
 // Rules: a message stays in the queue until every recipient is Delivered or Failed
 // (and failures have been reported to the sender); only then is it removed.
@@ -18,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,9 +54,20 @@ struct QueuedMessage {
   TimeMs arrived_ms = 0;
   TimeMs next_attempt_ms = 0;
   bool in_flight = false;     // a delivery attempt is running
+  // The local folder: "" is INBOX; "Junk" for DMARC quarantine (RFC 7489 §6.3).
+  std::string folder;
 
   bool finished() const;      // no recipient is Pending
 };
+
+// Slow work off the event loop, the textbook way real MTAs do it (Postfix hands the
+// queue file to cleanup(8) processes; we hand it to a worker thread). An Offload runs
+// `work` somewhere else and then `then` back on the host's own thread, where every
+// agent lives. `work` must touch nothing but what it captured by value (and thread-safe
+// stores); `then` may touch anything. The MTA never sees a thread: serve builds the
+// Offload from a thread pool (net/offload.hpp); the simulator sets none, so its runs
+// stay synchronous and deterministic.
+using Offload = std::function<void(std::function<void()> work, std::function<void()> then)>;
 
 class QueueStore {
  public:
@@ -60,6 +75,16 @@ class QueueStore {
   // Makes the message durable. Returns false when the store is full (the server then
   // answers 452 4.3.1, RFC 5321 §4.2.3).
   virtual bool commit(const QueuedMessage& message) = 0;
+  // The same, asynchronously: done(true) once the message is durable and find() sees it,
+  // done(false) if it could not be stored. done always runs on the host's thread. The
+  // default commits now and calls done before returning; DirectoryQueue with an Offload
+  // calls it later, after the fsyncs ran on a worker (directory_queue.hpp).
+  virtual void commit_async(const QueuedMessage& message, std::function<void(bool)> done) {
+    done(commit(message));
+  }
+  // True when commit_async may return before calling done: the MTA then defers the
+  // end-of-data reply (ServerSession::defer_reply) until done.
+  virtual bool commits_async() const { return false; }
   virtual void update(const QueuedMessage& message) = 0;  // recipient states changed
   virtual void remove(const std::string& id) = 0;
   virtual QueuedMessage* find(const std::string& id) = 0;
