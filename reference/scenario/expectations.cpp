@@ -139,6 +139,38 @@ trace::ExpectationResult check_queued(const Scenario& scenario, World& world, co
   return result;
 }
 
+// What a reader's sessions achieved: every session (of `protocol`, when given) started,
+// logged in and ended cleanly, and together they retrieved `retrieved` messages and saw
+// `idle_news` arrivals in IDLE.
+trace::ExpectationResult check_reader(const Scenario& scenario, World& world, const ExpectSpec& expect) {
+  trace::ExpectationResult result;
+  result.description = "reader " + expect.host + (expect.protocol.empty() ? "" : " (" + expect.protocol + ")");
+  if (expect.retrieved) result.description += " retrieved " + std::to_string(*expect.retrieved) + " message(s)";
+  if (expect.idle_news) result.description += ", saw " + std::to_string(*expect.idle_news) + " arrival(s) in IDLE";
+  Reader* reader = world.reader_named(expect.host);
+  if (reader == nullptr) {
+    result.detail = where(scenario, expect) + ": no host named '" + expect.host + "' with role = \"reader\"";
+    return result;
+  }
+  std::size_t retrieved = 0, idle_news = 0, sessions = 0;
+  std::string trouble;
+  for (std::size_t i = 0; i < reader->sessions().size(); ++i) {
+    if (!expect.protocol.empty() && to_string(reader->sessions()[i].protocol) != expect.protocol) continue;
+    ++sessions;
+    const ReaderOutcome& outcome = reader->outcomes()[i];
+    retrieved += outcome.retrieved;
+    idle_news += outcome.idle_news;
+    if (trouble.empty() && !outcome.finished) trouble = "a session did not finish";
+    if (trouble.empty() && !outcome.failure.empty()) trouble = outcome.failure;
+  }
+  result.detail = std::to_string(sessions) + " session(s), " + std::to_string(retrieved) + " retrieved, " +
+                  std::to_string(idle_news) + " arrival(s) in IDLE";
+  if (!trouble.empty()) result.detail += "; " + trouble;
+  result.ok = sessions > 0 && trouble.empty() && (!expect.retrieved || retrieved == *expect.retrieved) &&
+              (!expect.idle_news || idle_news == *expect.idle_news);
+  return result;
+}
+
 }  // namespace
 
 std::vector<trace::ExpectationResult> check_expectations(const Scenario& scenario, World& world,
@@ -150,6 +182,7 @@ std::vector<trace::ExpectationResult> check_expectations(const Scenario& scenari
       case ExpectKind::Replies: results.push_back(check_replies(world, expect, events)); break;
       case ExpectKind::QueueEmpty: results.push_back(check_queue_empty(scenario, world, expect)); break;
       case ExpectKind::Queued: results.push_back(check_queued(scenario, world, expect)); break;
+      case ExpectKind::Reader: results.push_back(check_reader(scenario, world, expect)); break;
     }
   }
   return results;

@@ -10,7 +10,9 @@
 
 #include <toml++/toml.h>
 
+#include "imap/client_session.hpp"
 #include "mta/fault_policy.hpp"
+#include "pop3/client_session.hpp"
 
 namespace smtplab::scenario {
 
@@ -21,6 +23,7 @@ std::string_view to_string(Role role) {
     case Role::Dns: return "dns";
     case Role::RawClient: return "raw-client";
     case Role::StartTlsStripper: return "starttls-stripper";
+    case Role::Reader: return "reader";
   }
   return "unknown";
 }
@@ -184,6 +187,75 @@ void load_tls_and_auth(const toml::table& table, const std::string& hw, HostSpec
     if (std::find(host.users.begin(), host.users.end(), user) == host.users.end()) host.users.push_back(user);
 }
 
+// Sender authentication (docs/scenario-format.md): which checks run on receipt, and
+// how the host signs its own mail.
+void load_mail_auth(const toml::table& table, const std::string& hw, HostSpec& host) {
+  host.mail_auth = get_strings(table, "mail_auth", hw);
+  for (const auto& check : host.mail_auth)
+    if (check != "spf" && check != "dkim" && check != "dmarc")
+      fail(*table.get("mail_auth"), hw + ": mail_auth lists \"spf\", \"dkim\" and \"dmarc\", not \"" + check + "\"");
+  if (table.contains("mail_auth_temperror"))
+    host.mail_auth_temperror = get_choice(table, "mail_auth_temperror", hw, {"accept", "defer"});
+  const toml::node* node = table.get("dkim_sign");
+  if (node == nullptr) return;
+  const toml::table* sign = node->as_table();
+  if (sign == nullptr) fail(*node, hw + ": dkim_sign is a table, e.g. dkim_sign = { selector = \"s1\" }");
+  const std::string where = hw + " dkim_sign";
+  check_keys(*sign, {"domain", "selector", "key", "key_bits", "canonicalization", "headers", "publish"}, where);
+  HostSpec::DkimSign spec;
+  spec.line = line_of(*node);
+  spec.selector = get_string(*sign, "selector", where, true, *node);
+  spec.domain = get_string(*sign, "domain", where, false, *node);
+  if (spec.domain.empty()) {
+    if (host.domains.empty()) fail(*node, where + ": needs 'domain' (the host has no domains)");
+    spec.domain = host.domains.front();
+  }
+  spec.key_pem = get_string(*sign, "key", where, false, *node);
+  if (const toml::node* bits = sign->get("key_bits")) {
+    const auto value = bits->value<std::int64_t>();
+    if (!value || *value < 1024 || *value > 4096)
+      fail(*bits, where + ": key_bits is from 1024 (RFC 8301 §3.2) to 4096");
+    spec.key_bits = static_cast<unsigned>(*value);
+  }
+  if (sign->contains("canonicalization"))
+    spec.canonicalization = get_choice(*sign, "canonicalization", where,
+                                       {"relaxed/relaxed", "relaxed/simple", "simple/relaxed", "simple/simple"});
+  spec.headers = get_strings(*sign, "headers", where);
+  spec.publish = get_bool(*sign, "publish", where).value_or(true);
+  host.dkim_sign = std::move(spec);
+}
+
+// role = "reader": [[host.read]] sessions. Every action is checked here with the
+// engine's own parser, so a typo is reported as file:line before anything runs.
+void load_reads(const toml::table& table, const std::string& hw, HostSpec& host) {
+  const toml::node* node = table.get("read");
+  const toml::array* reads = node != nullptr ? node->as_array() : nullptr;
+  if (reads == nullptr || reads->empty()) fail(node != nullptr ? *node : table, hw + ": a reader needs [[host.read]] sessions");
+  for (const auto& item : *reads) {
+    const toml::table* read = item.as_table();
+    if (read == nullptr) fail(item, hw + ": [[host.read]] entries are tables");
+    const std::string where = hw + " [[host.read]]";
+    check_keys(*read, {"protocol", "server", "user", "password", "actions", "starttls", "at", "idle_max"}, where);
+    HostSpec::ReadSpec spec;
+    spec.line = line_of(item);
+    spec.protocol = get_choice(*read, "protocol", where, {"pop3", "imap"});
+    spec.server = get_string(*read, "server", where, true, *read);
+    spec.user = get_string(*read, "user", where, true, *read);
+    spec.password = get_string(*read, "password", where, true, *read);
+    spec.actions = get_strings(*read, "actions", where);
+    for (const auto& text : spec.actions) {
+      std::string error;
+      const bool ok = spec.protocol == "pop3" ? pop3::parse_action(text, &error).has_value()
+                                              : imap::parse_action(text, &error).has_value();
+      if (!ok) fail(*read->get("actions"), where + ": " + error);
+    }
+    if (read->contains("starttls")) spec.starttls = get_choice(*read, "starttls", where, {"require", "opportunistic", "off"});
+    spec.at_ms = get_duration(*read, "at", where);
+    if (read->contains("idle_max")) spec.idle_max_ms = get_duration(*read, "idle_max", where);
+    host.reads.push_back(std::move(spec));
+  }
+}
+
 HostSpec load_host(const toml::table& table, std::size_t index) {
   const std::string where = "[[host]] #" + std::to_string(index + 1);
   HostSpec host;
@@ -199,8 +271,9 @@ HostSpec load_host(const toml::table& table, std::size_t index) {
   else if (role == "dns") host.role = Role::Dns;
   else if (role == "raw-client") host.role = Role::RawClient;
   else if (role == "starttls-stripper") host.role = Role::StartTlsStripper;
+  else if (role == "reader") host.role = Role::Reader;
   else fail(*table.get("role"), hw + ": unknown role '" + role +
-                                    "' (one of mua, mta, dns, raw-client, starttls-stripper)");
+                                    "' (one of mua, mta, dns, raw-client, starttls-stripper, reader)");
 
   switch (host.role) {
     case Role::Mua:
@@ -214,7 +287,7 @@ HostSpec load_host(const toml::table& table, std::size_t index) {
     case Role::Mta: {
       check_keys(table, {"name", "address", "role", "domains", "users", "relay_from", "relay", "ports",
                          "message_size_max", "pipelining", "starttls", "tls_client", "certificate", "auth",
-                         "auth_before_tls", "passwords", "user"},
+                         "auth_before_tls", "passwords", "user", "mail_auth", "mail_auth_temperror", "dkim_sign", "pop3", "imap"},
                  hw);
       host.domains = get_strings(table, "domains", hw);
       host.users = get_strings(table, "users", hw);
@@ -240,6 +313,9 @@ HostSpec load_host(const toml::table& table, std::size_t index) {
       }
       host.pipelining = get_bool(table, "pipelining", hw);
       load_tls_and_auth(table, hw, host);
+      load_mail_auth(table, hw, host);
+      host.pop3 = get_bool(table, "pop3", hw).value_or(false);
+      host.imap = get_bool(table, "imap", hw).value_or(false);
       break;
     }
     case Role::Dns:
@@ -256,6 +332,10 @@ HostSpec load_host(const toml::table& table, std::size_t index) {
       if (host.script.empty()) fail(table, hw + ": a raw-client needs a non-empty script");
       host.script_pipelining = get_bool(table, "pipelining", hw).value_or(false);
       host.at_ms = get_duration(table, "at", hw);
+      break;
+    case Role::Reader:
+      check_keys(table, {"name", "address", "role", "read"}, hw);
+      load_reads(table, hw, host);
       break;
   }
   return host;
@@ -317,13 +397,18 @@ SendSpec load_send(const toml::table& table, std::size_t index) {
 
 ExpectSpec load_expect(const toml::table& table, std::size_t index) {
   const std::string where = "[[expect]] #" + std::to_string(index + 1);
-  check_keys(table, {"mailbox", "folder", "count", "header", "body", "replies", "host", "queue_empty", "queued"},
+  check_keys(table, {"mailbox", "folder", "count", "header", "body", "replies", "host", "queue_empty", "queued",
+                     "reader", "protocol", "retrieved", "idle_news"},
              where);
   ExpectSpec expect;
   expect.line = line_of(table);
   const int kinds = table.contains("mailbox") + table.contains("replies") + table.contains("queue_empty") +
-                    table.contains("queued");
-  if (kinds != 1) fail(table, where + " needs exactly one of 'mailbox', 'replies', 'queue_empty' or 'queued'");
+                    table.contains("queued") + table.contains("reader");
+  if (kinds != 1)
+    fail(table, where + " needs exactly one of 'mailbox', 'replies', 'queue_empty', 'queued' or 'reader'");
+  if ((table.contains("retrieved") || table.contains("idle_news") || table.contains("protocol")) &&
+      !table.contains("reader"))
+    fail(table, where + ": retrieved, idle_news and protocol go with 'reader'");
   if (table.contains("count") && !table.contains("mailbox") && !table.contains("queued"))
     fail(*table.get("count"), where + ": count goes with 'mailbox' or 'queued'");
   if (table.contains("mailbox")) {
@@ -344,6 +429,17 @@ ExpectSpec load_expect(const toml::table& table, std::size_t index) {
       }
     }
     expect.body = get_string(table, "body", where, false, table);
+  } else if (table.contains("reader")) {
+    // What a reader's sessions achieved (docs/scenario-format.md).
+    expect.kind = ExpectKind::Reader;
+    expect.host = get_string(table, "reader", where, true, table);
+    if (table.contains("protocol")) expect.protocol = get_choice(table, "protocol", where, {"pop3", "imap"});
+    for (const char* key : {"retrieved", "idle_news"})
+      if (const toml::node* count = table.get(key)) {
+        const auto value = count->value<std::int64_t>();
+        if (!value || *value < 0) fail(*count, where + ": " + key + " must be a number >= 0");
+        (std::string_view(key) == "retrieved" ? expect.retrieved : expect.idle_news) = static_cast<std::size_t>(*value);
+      }
   } else if (table.contains("replies")) {
     expect.kind = ExpectKind::Replies;
     expect.replies = get_strings(table, "replies", where);
@@ -443,8 +539,8 @@ void load_fault(const toml::table& table, std::size_t index, Scenario& scenario)
     reply.host = get_string(table, "host", where, true, table);
     reply.stage = get_string(table, "stage", where, true, table);
     const auto stage = mta::parse_fault_stage(reply.stage);
-    if (!stage || *stage == mta::FaultStage::Data)
-      fail(*table.get("stage"), where + ": stage is one of connect, ehlo, mail, rcpt, dot (end of data)");
+    if (!stage)
+      fail(*table.get("stage"), where + ": stage is one of connect, ehlo, mail, rcpt, data, dot (end of data)");
     reply.reply = get_string(table, "reply", where, true, table);
     if (!mta::parse_fault_reply(reply.reply))
       fail(*table.get("reply"), where + ": reply must be a 4yz or 5yz reply such as \"450 4.7.1 Greylisted\"");
@@ -453,9 +549,23 @@ void load_fault(const toml::table& table, std::size_t index, Scenario& scenario)
     if (reply.first_attempts != 0 && reply.probability_per_million != 0)
       fail(table, where + ": give 'first_attempts' or 'probability', not both");
     faults.replies.push_back(std::move(reply));
+  } else if (kind == "tls") {
+    // The server's side of STARTTLS goes wrong (sim/faults.hpp TlsFault).
+    check_keys(table, {"kind", "host", "failure", "first_attempts", "probability"}, where);
+    sim::TlsFault tls;
+    tls.host = get_string(table, "host", where, true, table);
+    const std::string failure = get_string(table, "failure", where, true, table);
+    if (failure == "handshake_failure") tls.kind = sim::TlsFaultKind::HandshakeFailure;
+    else if (failure == "bad_certificate") tls.kind = sim::TlsFaultKind::BadCertificate;
+    else fail(*table.get("failure"), where + ": failure is one of handshake_failure, bad_certificate");
+    tls.first_attempts = count("first_attempts");
+    tls.probability_per_million = fraction("probability");
+    if (tls.first_attempts != 0 && tls.probability_per_million != 0)
+      fail(table, where + ": give 'first_attempts' or 'probability', not both");
+    faults.tls.push_back(std::move(tls));
   } else {
     fail(*table.get("kind"), where + ": unknown kind '" + kind +
-                                 "' (host_down, crash, link, refuse, reset, dns, reply)");
+                                 "' (host_down, crash, link, refuse, reset, dns, reply, tls)");
   }
   scenario.fault_lines.push_back(line_of(table));
 }
@@ -520,6 +630,7 @@ Scenario load(const toml::table& root, const std::string& source) {
     for (const auto& x : f.connections) named.push_back(x.host);
     for (const auto& x : f.dns) named.push_back(x.server);
     for (const auto& x : f.replies) named.push_back(x.host);
+    for (const auto& x : f.tls) named.push_back(x.host);
     for (const auto& name : named) {
       if (name.empty() || names.contains(name)) continue;
       int line = scenario.fault_lines.empty() ? 1 : scenario.fault_lines.front();  // refined below

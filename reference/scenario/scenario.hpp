@@ -25,6 +25,7 @@ enum class Role {
   Dns,
   RawClient,
   StartTlsStripper,  // an on-path attacker that removes STARTTLS from EHLO replies (lesson 05)
+  Reader,            // the recipient's mail program reading with POP3 or IMAP (lesson 08)
 };
 std::string_view to_string(Role role);
 
@@ -54,6 +55,25 @@ struct HostSpec {
   bool auth = false;                         // offer AUTH PLAIN/LOGIN
   bool auth_before_tls = false;              // the insecure lesson setting
   std::vector<std::pair<std::string, std::string>> passwords;  // user -> password (hashed at load)
+  // Sender authentication on receipt (RFC 7208, RFC 6376, RFC 7489): `mail_auth` lists
+  // "spf", "dkim", "dmarc"; a temperror is accepted or deferred (451 4.7.0).
+  std::vector<std::string> mail_auth;
+  std::string mail_auth_temperror = "accept";  // "accept" | "defer"
+  // RFC 6376 §5: sign outbound mail of the host's domain (dkim_sign = { ... }).
+  struct DkimSign {
+    int line = 0;
+    std::string domain;        // default: the host's first domain
+    std::string selector;      // required
+    std::string key_pem;       // default: generated from the seed
+    unsigned key_bits = 2048;  // for a generated key
+    std::string canonicalization = "relaxed/relaxed";  // header/body (RFC 6376 §3.4)
+    std::vector<std::string> headers;  // h=; default: RFC 6376 §5.4.1's list
+    bool publish = true;       // add <selector>._domainkey.<domain> TXT to the zones
+  };
+  std::optional<DkimSign> dkim_sign;
+  // POP3 (RFC 1939, port 110) and IMAP (RFC 3501, port 143) over the MDA's mail store.
+  bool pop3 = false;
+  bool imap = false;
 
   // role = "mua" (also: password, mua_starttls)
   std::string password;                     // AUTH when set
@@ -67,6 +87,20 @@ struct HostSpec {
   std::vector<std::string> script;
   bool script_pipelining = false;
   TimeMs at_ms = 0;                     // when it connects, from the start
+
+  // role = "reader": [[host.read]] sessions, each at its own time.
+  struct ReadSpec {
+    int line = 0;
+    std::string protocol;                 // "pop3" | "imap"
+    std::string server;                   // "mail.b.example" (port 110/143) or host:port
+    std::string user;
+    std::string password;
+    std::vector<std::string> actions;     // checked by pop3::/imap::parse_action at load
+    std::string starttls = "require";     // "require" | "opportunistic" | "off"
+    TimeMs at_ms = 0;
+    std::optional<TimeMs> idle_max_ms;
+  };
+  std::vector<ReadSpec> reads;
 };
 
 struct DnsRecordSpec {
@@ -83,7 +117,7 @@ struct SendSpec {
   mua::Draft draft;
 };
 
-enum class ExpectKind { Mailbox, Replies, QueueEmpty, Queued };
+enum class ExpectKind { Mailbox, Replies, QueueEmpty, Queued, Reader };
 
 struct ExpectSpec {
   int line = 0;
@@ -97,6 +131,11 @@ struct ExpectSpec {
   // Replies: each of these must appear as the start of some smtp_reply's first line
   std::vector<std::string> replies;
   std::string host;                     // for Replies: only replies sent by this host; QueueEmpty/Queued: the MTA
+  // Reader (`reader = "bob-pc"`): its sessions (of `protocol`, when given) retrieved this
+  // many messages in all, and saw this many arrivals while in IDLE.
+  std::string protocol;
+  std::optional<std::size_t> retrieved;
+  std::optional<std::size_t> idle_news;
 };
 
 struct Scenario {

@@ -6,6 +6,8 @@
 
 #include "core/address.hpp"
 #include "dns/zone.hpp"
+#include "mailauth/dkim.hpp"
+#include "mailauth/key_gen.hpp"
 #include "mta/fault_policy.hpp"
 #include "scenario/loader.hpp"
 #include "smtp/user_db.hpp"
@@ -34,6 +36,16 @@ std::string reverse_name(const std::string& address) {
 // change the simulator's own random sequence (Message-IDs, TLS randoms).
 constexpr std::uint64_t pki_seed_mix = 0x9e3779b97f4a7c15ULL;
 constexpr TimeMs day_ms = 24LL * 3600 * 1000;
+// Our choice, like pki_seed_mix: DKIM keys come from their own generator, seeded from
+// the scenario's seed, so that adding a signing key changes no other random draw.
+constexpr std::uint64_t dkim_seed_mix = 0xd1b54a32d192ed03ULL;
+
+// "relaxed/simple" -> header and body canonicalization (RFC 6376 §3.4).
+mailauth::DkimCanon canon_part(const std::string& text, bool body) {
+  const auto slash = text.find('/');
+  const std::string part = body ? text.substr(slash + 1) : text.substr(0, slash);
+  return part == "simple" ? mailauth::DkimCanon::Simple : mailauth::DkimCanon::Relaxed;
+}
 
 // The certificate an MTA presents, as its scenario asks (docs/scenario-format.md).
 tls::PemPair make_certificate(const tls::PemPair& ca, const HostSpec& spec, TimeMs now_ms, Random& random) {
@@ -99,6 +111,29 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
     if (auto error = zones->add_line(record.name + " " + record.type + " " + record.value))
       throw std::invalid_argument(scenario.source + ":" + std::to_string(record.line) + ": " + *error);
   }
+  // RFC 6376 §5: the signing keys of the MTAs with dkim_sign, from the scenario (key =
+  // PEM) or made from the seed; RFC 6376 §3.6.2.1: the public key is published as TXT at
+  // <selector>._domainkey.<domain> unless publish = false.
+  std::map<std::string, mailauth::RsaPrivateKey> dkim_keys;  // by host name
+  SeededRandom dkim_random(seed ^ dkim_seed_mix);
+  for (const auto& spec : scenario.hosts) {
+    if (spec.role != Role::Mta || !spec.dkim_sign) continue;
+    const auto& sign = *spec.dkim_sign;
+    const std::string where = scenario.source + ":" + std::to_string(sign.line) + ": ";
+    const std::string pem = sign.key_pem.empty() ? mailauth::generate_rsa_key_pem(sign.key_bits, dkim_random)
+                                                 : sign.key_pem;
+    std::string why;
+    auto key = mailauth::RsaPrivateKey::from_pem(pem, &why);
+    if (!key) throw std::invalid_argument(where + "dkim_sign key: " + why);
+    if (sign.publish) {
+      const std::string name = sign.selector + "._domainkey." + sign.domain;
+      if (!zones->zone_of(name)) zones->add_zone(sign.domain);
+      if (auto error = zones->add_line(name + " TXT " + mailauth::dkim_key_record(*key)))
+        throw std::invalid_argument(where + "publishing the DKIM key: " + *error);
+    }
+    dkim_keys.emplace(spec.name, std::move(*key));
+  }
+
   if (scenario.auto_dns) {
     zones->add_zone("in-addr.arpa");
     for (const auto& spec : scenario.hosts) {
@@ -165,6 +200,24 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
         if (spec.pipelining) config.server.advertise_pipelining = *spec.pipelining;
         config.seams = seams.smtp;
         config.order_mx = seams.order_mx;
+        // Sender authentication (mta/mail_auth.hpp) and DKIM signing (RFC 6376 §5).
+        for (const auto& check : spec.mail_auth) {
+          if (check == "spf") config.mail_auth.spf = true;
+          if (check == "dkim") config.mail_auth.dkim = true;
+          if (check == "dmarc") config.mail_auth.dmarc = true;
+        }
+        config.mail_auth.temperror =
+            spec.mail_auth_temperror == "defer" ? mta::TempErrorAction::Defer : mta::TempErrorAction::Accept;
+        if (spec.dkim_sign) {
+          mta::DkimSignConfig sign;
+          sign.domain = spec.dkim_sign->domain;
+          sign.selector = spec.dkim_sign->selector;
+          sign.key = dkim_keys.at(spec.name);
+          sign.header_canon = canon_part(spec.dkim_sign->canonicalization, false);
+          sign.body_canon = canon_part(spec.dkim_sign->canonicalization, true);
+          sign.headers = spec.dkim_sign->headers;
+          config.dkim_sign = std::move(sign);
+        }
         // [[fault]] kind = "reply" for this host (mta/fault_policy.hpp).
         std::vector<mta::ReplyFaultRule> rules;
         for (const auto& fault : scenario.faults.replies) {
@@ -173,7 +226,27 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
           auto reply = mta::parse_fault_reply(fault.reply);
           if (stage && reply) rules.push_back({*stage, *reply, fault.first_attempts, fault.probability_per_million});
         }
-        if (!rules.empty()) config.reply_faults = std::make_shared<mta::ReplyFaults>(std::move(rules));
+        // [[fault]] kind = "tls" for this host: its side of the handshake goes wrong.
+        std::vector<mta::TlsFaultRule> tls_rules;
+        std::shared_ptr<const tls::Identity> bad_identity;
+        for (const auto& fault : scenario.faults.tls) {
+          if (fault.host != spec.name) continue;
+          const bool bad_certificate = fault.kind == sim::TlsFaultKind::BadCertificate;
+          tls_rules.push_back({bad_certificate ? mta::TlsFaultKind::BadCertificate : mta::TlsFaultKind::HandshakeFailure,
+                               fault.first_attempts, fault.probability_per_million});
+          if (bad_certificate && !bad_identity) {
+            // A self-signed certificate for the host's own name: no trusted CA behind it.
+            HostSpec self_signed = spec;
+            self_signed.certificate = "self-signed";
+            const tls::PemPair pair = make_certificate(demo_ca_, self_signed, sim::epoch_ms, pki_random);
+            std::string error;
+            bad_identity = tls::Identity::load(pair.certificate_pem, pair.key_pem, &error);
+            if (!bad_identity) throw std::runtime_error("fault certificate for " + spec.name + ": " + error);
+          }
+        }
+        if (!rules.empty() || !tls_rules.empty())
+          config.reply_faults =
+              std::make_shared<mta::ReplyFaults>(std::move(rules), std::move(tls_rules), std::move(bad_identity));
         // RFC 3207: STARTTLS offered unless "off"; "require" answers 530 until TLS.
         if (spec.starttls != "off") {
           const tls::PemPair certificate = make_certificate(demo_ca_, spec, sim::epoch_ms, pki_random);
@@ -204,7 +277,26 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
           config.has_users = true;
         }
         auto store = std::make_unique<mda::MemoryMailStore>();
-        auto mta = std::make_unique<mta::Mta>(host, std::move(config), *store, dns_endpoint);
+        // POP3 and IMAP (lesson 08) read the store the MDA delivers into; deliveries go
+        // through a NotifyingStore so that an IMAP session in IDLE hears of them at once
+        // (RFC 2177 §3). Logins use the host's passwords; plaintext only with
+        // auth_before_tls, as for SMTP AUTH.
+        mda::MailStore* delivery_store = store.get();
+        if (spec.pop3 || spec.imap) {
+          RetrievalConfig retrieval;
+          retrieval.pop3 = spec.pop3;
+          retrieval.imap = spec.imap;
+          if (config.server.tls) retrieval.identity = config.server.tls->identity;
+          retrieval.plaintext_login = spec.auth_before_tls;
+          retrieval.users = config.user_db;
+          auto notifying = std::make_unique<NotifyingStore>(*store);
+          delivery_store = notifying.get();
+          auto service = std::make_unique<RetrievalService>(host, *notifying, std::move(retrieval));
+          service->start();
+          retrieval_services_.push_back(std::move(service));
+          notifying_stores_.emplace(spec.name, std::move(notifying));
+        }
+        auto mta = std::make_unique<mta::Mta>(host, std::move(config), *delivery_store, dns_endpoint);
         mta->start();
         stores_.emplace(spec.name, std::move(store));
         mtas_.emplace(spec.name, std::move(mta));
@@ -243,6 +335,29 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
         auto stripper = std::make_unique<StartTlsStripper>(host, upstream);
         stripper->start(upstream.port);  // it poses as the server: same port
         strippers_.push_back(std::move(stripper));
+        break;
+      }
+      case Role::Reader: {
+        // [[host.read]] sessions, each started at its own time (docs/scenario-format.md).
+        auto reader = std::make_unique<Reader>(host, trust_);
+        Reader* raw = reader.get();
+        for (const auto& read : spec.reads) {
+          ReaderSession session;
+          session.protocol = read.protocol == "imap" ? ReaderProtocol::Imap : ReaderProtocol::Pop3;
+          const bool has_port = read.server.find(':') != std::string::npos;
+          const std::uint16_t port = session.protocol == ReaderProtocol::Imap ? imap_port : pop3_port;
+          session.server = resolve_endpoint(has_port ? read.server : read.server + ":" + std::to_string(port), read.line);
+          session.server_name = host_name_of(session.server.address);
+          session.user = read.user;
+          session.password = read.password;
+          session.actions = read.actions;
+          session.starttls = read.starttls;
+          if (read.idle_max_ms) session.idle_max_ms = *read.idle_max_ms;
+          raw->add(std::move(session));
+          const std::size_t index = raw->sessions().size() - 1;
+          sim_.at(sim::epoch_ms + read.at_ms, [raw, index] { raw->start(index); });
+        }
+        readers_.emplace(spec.name, std::move(reader));
         break;
       }
       case Role::Dns:
@@ -295,6 +410,11 @@ void World::run() { sim_.run(sim::epoch_ms + scenario_.duration_ms, scenario_eve
 mta::Mta* World::mta_named(std::string_view name) {
   auto it = mtas_.find(std::string(name));
   return it == mtas_.end() ? nullptr : it->second.get();
+}
+
+Reader* World::reader_named(std::string_view name) {
+  auto it = readers_.find(std::string(name));
+  return it == readers_.end() ? nullptr : it->second.get();
 }
 
 mda::MailStore* World::store_of_domain(std::string_view domain) {

@@ -24,6 +24,8 @@
 #include "mta/mta.hpp"
 #include "mua/raw_client.hpp"
 #include "mua/submitter.hpp"
+#include "scenario/reader.hpp"
+#include "scenario/retrieval.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/seams.hpp"
 #include "scenario/starttls_stripper.hpp"
@@ -43,6 +45,7 @@ class World {
   sim::Simulator& simulator() { return sim_; }
   mta::Mta* mta_named(std::string_view name);
   mda::MailStore* store_of_domain(std::string_view domain);
+  Reader* reader_named(std::string_view name);
   std::string host_name_of(std::string_view address) const;
 
  private:
@@ -56,6 +59,11 @@ class World {
   std::map<std::string, std::unique_ptr<mua::Submitter>> muas_;            // by host name
   std::vector<std::unique_ptr<mua::RawClient>> raw_clients_;
   std::vector<std::unique_ptr<StartTlsStripper>> strippers_;
+  // POP3/IMAP (lesson 08): the store wrappers that tell IMAP IDLE about deliveries, the
+  // mail hosts' retrieval services, and the readers, by host name.
+  std::map<std::string, std::unique_ptr<NotifyingStore>> notifying_stores_;
+  std::vector<std::unique_ptr<RetrievalService>> retrieval_services_;
+  std::map<std::string, std::unique_ptr<Reader>> readers_;
   // The scenario's demo CA (made from the seed) and the trust anchors every host uses.
   tls::PemPair demo_ca_;
   std::shared_ptr<const tls::TrustAnchors> trust_;
