@@ -3,10 +3,18 @@
 //
 // Standards: RFC 5321 (SMTP, port 2525 here instead of 25), RFC 6409 (submission, 2587
 // instead of 587: STARTTLS and AUTH required), RFC 8314 §3.3 (implicit TLS, 2465 instead
-// of 465), RFC 3207 (STARTTLS), RFC 4954 (AUTH PLAIN and LOGIN).
+// of 465; pop3s 2995 instead of 995, imaps 2993 instead of 993), RFC 3207 (STARTTLS),
+// RFC 4954 (AUTH PLAIN and LOGIN), RFC 1939 (POP3, 2110 instead of 110) with RFC 2595
+// §4 (STLS), RFC 3501 (IMAP4rev1, 2143 instead of 143) with §6.2.1 (STARTTLS).
 //
 // API: smtplab serve [--data DIR] [--bind ADDR] [--smtp-port N] [--submission-port N]
-//      [--smtps-port N] [--cert PEM --key PEM] [--trace-jsonl FILE] [--idle-timeout-ms N]
+//      [--smtps-port N] [--pop3-port N] [--imap-port N] [--pop3s-port N] [--imaps-port N]
+//      [--allow-plaintext-login] [--cert PEM --key PEM] [--trace-jsonl FILE]
+//      [--idle-timeout-ms N]
+//
+// POP3 and IMAP read the same Maildir the MDA writes (INBOX, and Junk as the Maildir++
+// folder .Junk), with the same users. Passwords are refused before TLS (RFC 2595 §2.2,
+// RFC 3501 §6.2.3 LOGINDISABLED) unless --allow-plaintext-login.
 //
 // With no arguments: a demo on 127.0.0.1 for the domain lab.example with the users alice
 // and bob (passwords in docs/real-mode.md), everything kept under a new temporary folder
@@ -25,10 +33,13 @@
 
 #include "commands.hpp"
 #include "core/reply.hpp"
+#include "imap/server_session.hpp"
 #include "mda/maildir_store.hpp"
 #include "mta/directory_queue.hpp"
 #include "mta/mta.hpp"
 #include "net/asio_host.hpp"
+#include "net/session_pump.hpp"
+#include "pop3/server_session.hpp"
 #include "serve_trace.hpp"
 #include "smtp/user_db.hpp"
 #include "tls/pki.hpp"
@@ -55,6 +66,12 @@ struct ServeOptions {
   std::uint16_t smtp_port = 2525;
   std::uint16_t submission_port = 2587;
   std::uint16_t smtps_port = 2465;
+  // The retrieval ports: the standard ones (110, 143, 995, 993) plus 2000, unprivileged.
+  std::uint16_t pop3_port = 2110;
+  std::uint16_t imap_port = 2143;
+  std::uint16_t pop3s_port = 2995;
+  std::uint16_t imaps_port = 2993;
+  bool plaintext_login = false;
   std::string cert_path, key_path;
   std::string trace_jsonl;
   std::string dns = "127.0.0.1:53";
@@ -109,6 +126,19 @@ std::shared_ptr<const tls::Identity> load_identity(const ServeOptions& o, const 
   if (!identity) throw std::runtime_error("cannot load the certificate " + cert.string() + ": " + error);
   return identity;
 }
+
+// The users of POP3 and IMAP are the MTA's users (smtp/user_db.hpp): one password for
+// sending and reading, as on most real servers.
+class UserDbAuthenticator final : public pop3::Authenticator, public imap::Authenticator {
+ public:
+  explicit UserDbAuthenticator(const smtp::UserDb& users) : users_(users) {}
+  bool check_password(std::string_view user, std::string_view password) override {
+    return users_.check(user, password);
+  }
+
+ private:
+  const smtp::UserDb& users_;
+};
 
 std::optional<Endpoint> parse_endpoint(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -215,6 +245,57 @@ int run_serve(const ServeOptions& options) {
     std::cout << "\n";
     mtas.push_back(std::move(mta));
   }
+  // POP3 and IMAP: one engine per connection, pumped by net::SessionPump, over the
+  // same Maildir and users. RFC 1939 §3: "An POP3 server MAY have an inactivity
+  // autologout timer. Such a timer MUST be of at least 10 minutes' duration"; RFC 3501
+  // §5.4 asks 30 minutes of IMAP. The demo uses --idle-timeout-ms for every protocol
+  // (5 minutes by default), shorter than both: a teaching server, not a mail host.
+  UserDbAuthenticator authenticator(*users);
+  struct RetrievalListener {
+    const char* role;
+    std::uint16_t port;
+    bool imap;
+    bool implicit_tls;
+  };
+  const RetrievalListener retrieval[] = {{"pop3", o.pop3_port, false, false},
+                                         {"imap", o.imap_port, true, false},
+                                         {"pop3s", o.pop3s_port, false, true},
+                                         {"imaps", o.imaps_port, true, true}};
+  for (const auto& l : retrieval) {
+    if (l.port == 0) continue;
+    net::AsioHost& h = host;
+    const TimeMs idle_ms = o.idle_timeout_ms;
+    StreamHandlerFactory factory;
+    if (l.imap) {
+      imap::ServerConfig config;
+      config.host_name = o.host_name;
+      config.tls = imap::ServerTlsConfig{identity, &host.random(), now_ms};
+      config.implicit_tls = l.implicit_tls;  // RFC 8314 §3.3: imaps starts in TLS
+      config.plaintext_login = o.plaintext_login;
+      factory = [&h, &store, &authenticator, config, idle_ms]() -> std::unique_ptr<StreamHandler> {
+        return std::make_unique<net::SessionPump<imap::ServerSession>>(
+            h, std::make_unique<imap::ServerSession>(config, store, authenticator), idle_ms);
+      };
+    } else {
+      pop3::ServerConfig config;
+      config.host_name = o.host_name;
+      config.tls = pop3::ServerTlsConfig{identity, &host.random(), now_ms};
+      config.implicit_tls = l.implicit_tls;  // RFC 8314 §3.3: pop3s starts in TLS
+      config.plaintext_login = o.plaintext_login;
+      factory = [&h, &store, &authenticator, config, idle_ms]() -> std::unique_ptr<StreamHandler> {
+        return std::make_unique<net::SessionPump<pop3::ServerSession>>(
+            h, std::make_unique<pop3::ServerSession>(config, store, authenticator), idle_ms);
+      };
+    }
+    try {
+      host.listen(l.port, std::move(factory));
+    } catch (const std::system_error& e) {
+      std::cerr << "smtplab serve: cannot listen on " << o.bind_address << ":" << l.port << " (" << l.role
+                << "): " << e.what() << "\n";
+      return 2;
+    }
+    std::cout << "listening: " << l.role << " " << o.bind_address << ":" << l.port << "\n";
+  }
   std::cout << "users: alice, bob (see docs/real-mode.md); domain " << o.domain << "; Ctrl-C stops\n"
             << std::flush;
 
@@ -245,6 +326,12 @@ void add_serve_command(CLI::App& app, Action& action) {
   cmd->add_option("--submission-port", options->submission_port, "Submission port (STARTTLS and AUTH required; 0: off)")
       ->capture_default_str();
   cmd->add_option("--smtps-port", options->smtps_port, "Implicit-TLS submission port (0: off)")->capture_default_str();
+  cmd->add_option("--pop3-port", options->pop3_port, "POP3 port (STLS offered; 0: off)")->capture_default_str();
+  cmd->add_option("--imap-port", options->imap_port, "IMAP port (STARTTLS offered; 0: off)")->capture_default_str();
+  cmd->add_option("--pop3s-port", options->pop3s_port, "Implicit-TLS POP3 port (0: off)")->capture_default_str();
+  cmd->add_option("--imaps-port", options->imaps_port, "Implicit-TLS IMAP port (0: off)")->capture_default_str();
+  cmd->add_flag("--allow-plaintext-login", options->plaintext_login,
+                "Let POP3 USER/PASS and IMAP LOGIN send passwords before TLS (insecure; lessons only)");
   cmd->add_option("--cert", options->cert_path, "Certificate chain (PEM), with --key");
   cmd->add_option("--key", options->key_path, "Private key (PEM), with --cert");
   cmd->add_option("--trace-jsonl", options->trace_jsonl, "Also append each trace event as a JSON line to FILE");

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "imap/envelope.hpp"
 #include "imap/server_transitions.hpp"
 #include "message/header.hpp"
 
@@ -67,6 +68,20 @@ struct FlagName {
 constexpr FlagName flag_names[] = {
     {'D', "\\Draft"}, {'F', "\\Flagged"}, {'R', "\\Answered"}, {'S', "\\Seen"}, {'T', "\\Deleted"},
 };
+
+// The delivery time in a Maildir file name: "On the left is the result of time()"
+// (maildir(5), and mda/maildir_store.cpp unique_name): the digits before the first '.'.
+std::optional<TimeMs> delivery_time_ms(std::string_view id) {
+  const std::size_t dot = id.find('.');
+  // 1 to 12 digits: seconds up to the year 33658, enough for any real name.
+  if (dot == std::string_view::npos || dot == 0 || dot > 12) return std::nullopt;
+  TimeMs seconds = 0;
+  for (std::size_t i = 0; i < dot; ++i) {
+    if (id[i] < '0' || id[i] > '9') return std::nullopt;
+    seconds = seconds * 10 + (id[i] - '0');
+  }
+  return seconds * 1000;
+}
 
 std::string flags_text(std::string_view letters) {
   std::string out = "(";
@@ -643,10 +658,18 @@ void ServerSession::do_fetch(const std::vector<Arg>& args, bool by_uid) {
   if (args[1].kind == Arg::Kind::List)
     for (const Arg& item : args[1].items) items.push_back(upper(item.text));
   else items.push_back(upper(args[1].text));
+  // RFC 3501 §6.4.5: the macros "ALL" = (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE) and
+  // "FAST" = (FLAGS INTERNALDATE RFC822.SIZE). (FULL adds BODY, not implemented.)
+  if (items.size() == 1 && (items[0] == "ALL" || items[0] == "FAST")) {
+    const bool all = items[0] == "ALL";
+    items = {"FLAGS", "INTERNALDATE", "RFC822.SIZE"};
+    if (all) items.push_back("ENVELOPE");
+  }
   // RFC 3501 §6.4.8: a UID FETCH response always includes the UID.
   if (by_uid && std::find(items.begin(), items.end(), "UID") == items.end()) items.insert(items.begin(), "UID");
   static constexpr std::string_view known[] = {"FLAGS", "UID", "RFC822.SIZE", "BODY[]", "BODY.PEEK[]", "BODY[HEADER]",
-                                               "BODY.PEEK[HEADER]", "RFC822", "RFC822.HEADER"};
+                                               "BODY.PEEK[HEADER]", "RFC822", "RFC822.HEADER",
+                                               "ENVELOPE", "INTERNALDATE"};
   for (const std::string& item : items)
     if (std::find(std::begin(known), std::end(known), item) == std::end(known))
       return send_tagged(ResponseId::UnsupportedFetch, "Unsupported FETCH item " + item.substr(0, 40));
@@ -670,6 +693,16 @@ void ServerSession::do_fetch(const std::vector<Arg>& args, bool by_uid) {
         out += "UID " + std::to_string(entry.uid);
       } else if (item == "RFC822.SIZE") {
         out += "RFC822.SIZE " + std::to_string(wire().size());
+      } else if (item == "ENVELOPE") {
+        // RFC 3501 §7.4.2: the envelope structure, parsed from the header by the server.
+        out += "ENVELOPE " + envelope(wire());
+      } else if (item == "INTERNALDATE") {
+        // RFC 3501 §2.3.3: "For messages that were delivered via an SMTP server, this
+        // SHOULD be the date and time of final delivery of the message as defined by
+        // [SMTP]." The store has no accessor for it (reported), so it is read from a
+        // Maildir name, which starts with the delivery time in seconds; otherwise the
+        // session's clock stands in.
+        out += "INTERNALDATE " + internal_date(delivery_time_ms(entry.id).value_or(now_ms_));
       } else {
         // RFC 3501 §6.4.5: BODY[HEADER] is the header with its blank line; BODY[] and
         // RFC822 the whole message; BODY.PEEK does not set \Seen, the others do.

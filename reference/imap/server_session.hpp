@@ -22,7 +22,9 @@
 // (reported to the lead: core should gain imap_command / imap_response). LOGIN and
 // AUTHENTICATE credentials are masked.
 //
-// Not implemented: ENVELOPE, INTERNALDATE, BODYSTRUCTURE, BODY[section] other than []
+// FETCH ENVELOPE and INTERNALDATE: imap/envelope.hpp (the ALL and FAST macros too).
+//
+// Not implemented: BODYSTRUCTURE (and the FULL macro), BODY[section] other than []
 // and [HEADER], partial fetches <a.b>, APPEND, COPY, CREATE/DELETE/RENAME, SUBSCRIBE/
 // LSUB, CHECK, keywords, \Recent (always 0), search keys other than ALL SEEN UNSEEN FROM
 // SUBJECT (and their AND), expunges by other sessions while selected, LITERAL+.
