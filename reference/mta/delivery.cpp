@@ -133,6 +133,11 @@ void DeliveryAttempt::try_next_address() {
     return;
   }
   const auto& [host_name, address] = addresses_[next_address_++];
+  connect_to(host_name, address, mta_.config().tls_client);
+}
+
+void DeliveryAttempt::connect_to(const std::string& host_name, const std::string& address,
+                                 smtp::StartTlsPolicy starttls) {
   current_host_ = host_name;
   smtp::ClientConfig config;
   config.helo_name = mta_.config().host_name;
@@ -141,7 +146,7 @@ void DeliveryAttempt::try_next_address() {
   // opportunistic TLS (RFC 7435) encrypts even when the certificate does not verify,
   // since the alternative is plaintext; a client that requires TLS also requires the
   // certificate to be valid for the MX host name (RFC 6125 §6.4, as RFC 7672/8461 do).
-  config.tls.starttls = mta_.config().tls_client;
+  config.tls.starttls = starttls;
   config.tls.random = &mta_.host().random();
   config.tls.session.role = tls::Role::Client;
   config.tls.session.trust = mta_.config().trust;
@@ -167,6 +172,30 @@ void DeliveryAttempt::session_over(const smtp::ClientResult& result, bool comple
     last_error_ = current_host_ + ": " +
                   (result.session_failure ? result.session_failure->first_line(true)
                                           : result.failure_reason);
+    // RFC 3207 §4.1: after a failed handshake the connection is useless ("the client
+    // ... SHOULD issue QUIT" cannot even be done). Under opportunistic TLS (RFC 7435
+    // §1.3: cleartext is the baseline, encryption an improvement when it works) we
+    // reconnect to the same address once without STARTTLS, as KumoMTA's
+    // opportunistic_tls_reconnect_on_failed_handshake does; Postfix instead defers the
+    // message and tries again later. With TLS required the failure stands: the next
+    // address, then a retry later (RFC 5321 §4.5.4.1), never cleartext.
+    const bool handshake_failed = !result.tls && result.failure_reason.starts_with("TLS handshake failed");
+    if (handshake_failed && !plaintext_retry_ && mta_.config().tls_client == smtp::StartTlsPolicy::Opportunistic &&
+        next_address_ > 0) {
+      plaintext_retry_ = true;
+      Event event;
+      event.kind = EventKind::Note;
+      event.summary = "TLS handshake with " + current_host_ + " failed (" + result.failure_reason +
+                      "); TLS is opportunistic, so reconnecting to the same address without STARTTLS";
+      event.explain = "delivery.tls_fallback";
+      event.rfc = "RFC 7435 §1.3";
+      event.with("queue_id", message_id_).with("host", current_host_);
+      mta_.host().emit(std::move(event));
+      const auto& [host_name, address] = addresses_[next_address_ - 1];
+      connect_to(host_name, address, smtp::StartTlsPolicy::Never);
+      return;
+    }
+    plaintext_retry_ = false;
     if (result.session_failure && result.session_failure->code == 454) {
       // RFC 3207 §4 / RFC 7435: a client that requires TLS gives up on a server that
       // does not offer it (or whose certificate does not verify) before sending the

@@ -3,7 +3,9 @@
 //
 // Standards: RFC 5321 §5.1 ("Locating the Target Host": MX records, preference order,
 // implicit MX, "SHOULD try at least two addresses"), §4.5.4.1 (what counts as a
-// transient failure), §3.8 (421 closes the session; try elsewhere), RFC 7505 (null MX).
+// transient failure), §3.8 (421 closes the session; try elsewhere), RFC 7505 (null MX),
+// RFC 3207 §4.1 and RFC 7435 (a failed TLS handshake: with TLS required, try elsewhere
+// and later; with opportunistic TLS, reconnect to the same address in cleartext once).
 //
 // API: DeliveryAttempt(mta, id, message_id, domain, recipients).start(); when it is
 // over, it calls mta.attempt_finished(id), and results() has one reply per recipient.
@@ -47,6 +49,7 @@ class DeliveryAttempt : public std::enable_shared_from_this<DeliveryAttempt> {
  private:
   void on_mx(const dns::MxResolution& resolution);
   void try_next_address();
+  void connect_to(const std::string& host_name, const std::string& address, smtp::StartTlsPolicy starttls);
   void finish_all(const Reply& reply, const std::string& detail);
 
   Mta& mta_;
@@ -58,6 +61,9 @@ class DeliveryAttempt : public std::enable_shared_from_this<DeliveryAttempt> {
   smtp::ClientJob job_;
   std::vector<std::pair<std::string, std::string>> addresses_;  // (host, address) in order
   std::size_t next_address_ = 0;
+  // The current address is being tried again without STARTTLS, after a failed
+  // handshake under opportunistic TLS (see session_over).
+  bool plaintext_retry_ = false;
   std::string current_host_;
   std::string last_error_;
   std::vector<AttemptResult> results_;

@@ -1,6 +1,8 @@
 // mta/fault_policy.cpp — see fault_policy.hpp.
 #include "mta/fault_policy.hpp"
 
+#include <stdexcept>
+
 namespace smtplab::mta {
 
 std::string_view to_string(FaultStage stage) {
@@ -47,19 +49,55 @@ std::optional<Reply> parse_fault_reply(std::string_view text) {
   return reply;
 }
 
-ReplyFaults::ReplyFaults(std::vector<ReplyFaultRule> rules) : rules_(std::move(rules)), seen_(rules_.size(), 0) {}
+std::string_view to_string(TlsFaultKind kind) {
+  switch (kind) {
+    case TlsFaultKind::HandshakeFailure: return "handshake_failure";
+    case TlsFaultKind::BadCertificate: return "bad_certificate";
+  }
+  return "unknown";
+}
+
+namespace {
+// Our choice: the denominator of probability_per_million.
+constexpr std::uint64_t per_million = 1'000'000;
+
+// "The first N attempts, or with probability P, or always": the rule shared by reply
+// and TLS faults. `seen` is this attempt's number, counting from 1.
+bool rule_fires(std::uint32_t first_attempts, std::uint32_t probability_per_million, std::uint32_t seen,
+                Random& random) {
+  if (probability_per_million != 0) return random.uniform(per_million) < probability_per_million;
+  return first_attempts == 0 || seen <= first_attempts;
+}
+}  // namespace
+
+ReplyFaults::ReplyFaults(std::vector<ReplyFaultRule> rules, std::vector<TlsFaultRule> tls_rules,
+                         std::shared_ptr<const tls::Identity> bad_identity)
+    : rules_(std::move(rules)),
+      seen_(rules_.size(), 0),
+      tls_rules_(std::move(tls_rules)),
+      tls_seen_(tls_rules_.size(), 0),
+      bad_identity_(std::move(bad_identity)) {
+  for (const TlsFaultRule& rule : tls_rules_)
+    if (rule.kind == TlsFaultKind::BadCertificate && !bad_identity_)
+      throw std::invalid_argument("ReplyFaults: a bad_certificate rule needs the certificate to present");
+}
+
+const TlsFaultRule* ReplyFaults::fire_tls(Random& random) {
+  for (std::size_t i = 0; i < tls_rules_.size(); ++i) {
+    const TlsFaultRule& rule = tls_rules_[i];
+    if (rule_fires(rule.first_attempts, rule.probability_per_million, ++tls_seen_[i], random)) {
+      ++fired_;
+      return &rule;
+    }
+  }
+  return nullptr;
+}
 
 const ReplyFaultRule* ReplyFaults::fire(FaultStage stage, Random& random) {
-  // Our choice: the denominator of probability_per_million.
-  constexpr std::uint64_t per_million = 1'000'000;
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     const ReplyFaultRule& rule = rules_[i];
     if (rule.stage != stage) continue;
-    ++seen_[i];
-    bool fires = false;
-    if (rule.probability_per_million != 0) fires = random.uniform(per_million) < rule.probability_per_million;
-    else fires = rule.first_attempts == 0 || seen_[i] <= rule.first_attempts;
-    if (fires) {
+    if (rule_fires(rule.first_attempts, rule.probability_per_million, ++seen_[i], random)) {
       ++fired_;
       return &rule;
     }
@@ -108,6 +146,40 @@ std::optional<Reply> FaultPolicy::on_rcpt_to(const smtp::Session& session, const
                                              const Path& forward_path) {
   if (auto reply = inject(FaultStage::Rcpt)) return reply;
   return inner_.on_rcpt_to(session, tx, forward_path);
+}
+
+std::optional<Reply> FaultPolicy::on_data(const smtp::Session& session, const smtp::Transaction& tx) {
+  // RFC 5321 §4.1.1.4: a failure reply instead of the 354; the client never sends the
+  // message, so nothing reaches the queue and the client still owns it.
+  if (auto reply = inject(FaultStage::Data)) return reply;
+  return inner_.on_data(session, tx);
+}
+
+std::optional<smtp::TlsHandshakeFault> FaultPolicy::on_tls_handshake(const smtp::Session& session) {
+  const TlsFaultRule* rule = faults_ ? faults_->fire_tls(random_) : nullptr;
+  if (rule == nullptr) return inner_.on_tls_handshake(session);
+  smtp::TlsHandshakeFault fault;
+  Event event;
+  event.kind = EventKind::Fault;
+  event.explain = "fault.tls";
+  if (rule->kind == TlsFaultKind::HandshakeFailure) {
+    // RFC 5246 §7.2.2: a fatal alert ends the handshake; RFC 3207 §4.1: the connection
+    // cannot carry SMTP any more, so the client's attempt fails as a whole.
+    fault.abort = true;
+    event.summary =
+        "injected TLS fault: the server will answer the ClientHello with a fatal handshake_failure alert "
+        "(the client must treat the connection as failed and keep the message)";
+    event.rfc = "RFC 5246 §7.2.2";
+  } else {
+    fault.identity = faults_->bad_identity();
+    event.summary =
+        "injected TLS fault: the server presents a self-signed certificate (a client that requires TLS "
+        "rejects it and retries later; an opportunistic one encrypts anyway)";
+    event.rfc = "RFC 3207 §4.1";
+  }
+  event.with("fault", "tls").with("failure", std::string(to_string(rule->kind)));
+  if (note_) note_(std::move(event));
+  return fault;
 }
 
 Reply FaultPolicy::on_message(const smtp::Session& session, const smtp::Transaction& tx) {

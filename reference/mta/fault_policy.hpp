@@ -17,8 +17,14 @@
 // Each fault that fires is reported through `note` as a `fault` event, between the
 // command and the reply.
 //
-// Not implemented: the "data" stage (the DATA command itself): ServerPolicy has no hook
-// there; see sim/faults.hpp.
+// Stages: connect (instead of the 220), ehlo, mail, rcpt, data (the DATA command, instead
+// of the 354: RFC 5321 §4.1.1.4; a 5yz there fails every accepted recipient, §3.3), dot
+// (end of data). TLS faults (TlsFaultRule) spoil the server's side of a handshake
+// through ServerPolicy::on_tls_handshake; the client sees a failed handshake, a
+// connection-level failure (RFC 3207 §4.1), and handles it in mta::DeliveryAttempt.
+//
+// Not implemented: a fault after some of the message was read (that is a reset,
+// sim::ConnectionFault::reset_after_bytes).
 #pragma once
 
 #include <cstdint>
@@ -50,20 +56,42 @@ struct ReplyFaultRule {
   std::uint32_t probability_per_million = 0;   // 0: use first_attempts
 };
 
+// A TLS handshake fault (sim::TlsFault translated, so that mta does not depend on sim).
+enum class TlsFaultKind {
+  HandshakeFailure,  // RFC 5246 §7.2.2: a fatal handshake_failure(40) alert after the ClientHello
+  BadCertificate,    // a certificate no trusted CA signed (RFC 5280 §6.1)
+};
+std::string_view to_string(TlsFaultKind kind);
+
+struct TlsFaultRule {
+  TlsFaultKind kind = TlsFaultKind::HandshakeFailure;
+  std::uint32_t first_attempts = 0;            // 0 and no probability: always
+  std::uint32_t probability_per_million = 0;   // 0: use first_attempts
+};
+
 // The rules of one MTA, with their counters: "the first N attempts" counts every time
 // the stage is reached, over all connections (greylisting refuses the first RCPT, and
 // accepts the retry half an hour later on a new connection).
 class ReplyFaults {
  public:
-  explicit ReplyFaults(std::vector<ReplyFaultRule> rules);
+  // bad_identity: the certificate a BadCertificate rule presents (required when there
+  // is such a rule: std::invalid_argument otherwise).
+  explicit ReplyFaults(std::vector<ReplyFaultRule> rules, std::vector<TlsFaultRule> tls_rules = {},
+                       std::shared_ptr<const tls::Identity> bad_identity = nullptr);
   // The rule that fires now at `stage`, or nullptr. Draws from `random` only for a
   // rule with a probability, so runs without such rules keep their random sequence.
   const ReplyFaultRule* fire(FaultStage stage, Random& random);
+  // The same for a TLS handshake: every handshake the server starts counts as an attempt.
+  const TlsFaultRule* fire_tls(Random& random);
+  const std::shared_ptr<const tls::Identity>& bad_identity() const { return bad_identity_; }
   std::uint64_t fired() const { return fired_; }
 
  private:
   std::vector<ReplyFaultRule> rules_;
   std::vector<std::uint32_t> seen_;
+  std::vector<TlsFaultRule> tls_rules_;
+  std::vector<std::uint32_t> tls_seen_;
+  std::shared_ptr<const tls::Identity> bad_identity_;
   std::uint64_t fired_ = 0;
 };
 
@@ -78,6 +106,8 @@ class FaultPolicy final : public smtp::ServerPolicy {
                                     const Path& reverse_path) override;
   std::optional<Reply> on_rcpt_to(const smtp::Session& session, const smtp::Transaction& tx,
                                   const Path& forward_path) override;
+  std::optional<Reply> on_data(const smtp::Session& session, const smtp::Transaction& tx) override;
+  std::optional<smtp::TlsHandshakeFault> on_tls_handshake(const smtp::Session& session) override;
   Reply on_message(const smtp::Session& session, const smtp::Transaction& tx) override;
   bool is_local_domain(std::string_view domain) const override;
   bool is_local_user(const Mailbox& mailbox) const override;

@@ -29,9 +29,6 @@ std::vector<std::string> FaultOptions::unsupported() const {
   for (std::size_t i = 0; i < dns.size(); ++i)
     if (dns[i].kind == DnsFaultKind::NxDomain && dns[i].first_attempts != 0)
       out.push_back(indexed("dns", i, ".first_attempts (nxdomain holds for the whole run)"));
-  for (std::size_t i = 0; i < tls.size(); ++i) out.push_back(indexed("tls", i, ""));
-  for (std::size_t i = 0; i < replies.size(); ++i)
-    if (replies[i].stage == "data") out.push_back(indexed("replies", i, ".stage = data"));
   return out;
 }
 

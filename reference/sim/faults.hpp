@@ -18,10 +18,11 @@
 // a lost datagram), refused connections to a host:port, reset after N bytes.
 // Carried by the simulator and applied by the agents that own the protocol (wired by
 // scenario/world.cpp): DNS SERVFAIL / timeout / NXDOMAIN (dns::DnsServerAgent's fault
-// hook), "reply CODE at STAGE" (mta::FaultPolicy, a ServerPolicy decorator).
+// hook), "reply CODE at STAGE" and TLS handshake failures (mta::FaultPolicy, a
+// ServerPolicy decorator).
 // Every fault that fires records a `fault` trace event that says what it did.
 // Not implemented yet (listed by unsupported(), announced in the trace as a note):
-// TLS failures, the reply stage "data" (ServerPolicy has no hook at the DATA command).
+// NXDOMAIN for only the first N queries.
 #pragma once
 
 #include <cstddef>
@@ -133,16 +134,25 @@ enum class TlsFaultKind {
 };
 std::string_view to_string(TlsFaultKind kind);
 
-// A TLS fault at `host`. NOT implemented yet.
+// A TLS fault at the SMTP server `host`, on its side of the handshake (after the 220 to
+// STARTTLS, RFC 3207 §4, or at connect on an implicit-TLS port), "for the first N
+// handshakes or with probability P" like ReplyFault. Applied by mta::FaultPolicy
+// (wired by scenario/world.cpp). HandshakeFailure: the server reads the ClientHello and
+// answers with a fatal handshake_failure(40) alert (RFC 5246 §7.2.2). BadCertificate:
+// the server presents a self-signed certificate, with no path to a CA the client
+// trusts (RFC 5280 §6.1); a client that requires TLS rejects it (RFC 7672 §3.1 style
+// verification), an opportunistic one goes on (RFC 7435 §1.3). Implemented.
 struct TlsFault {
   std::string host;
   TlsFaultKind kind = TlsFaultKind::HandshakeFailure;
+  std::uint32_t first_attempts = 0;           // 0 and no probability: always
+  std::uint32_t probability_per_million = 0;  // 0: use first_attempts
 };
 
 // "Reply CODE at STAGE for the first N attempts or with probability P" (greylisting,
 // a full mailbox, ...). The SMTP server policy applies it (mta::FaultPolicy); the
-// simulator only carries it. Stages: "connect", "ehlo", "mail", "rcpt", "dot" (end of
-// data) are implemented; "data" (the DATA command) is not yet.
+// simulator only carries it. Stages: "connect", "ehlo", "mail", "rcpt", "data" (the
+// DATA command, instead of 354), "dot" (end of data); all implemented.
 struct ReplyFault {
   std::string host;                  // the SMTP server host
   std::string stage;                 // "connect", "ehlo", "mail", "rcpt", "data", "dot"
@@ -157,7 +167,7 @@ struct FaultOptions {
   std::vector<LinkFault> links;
   std::vector<ConnectionFault> connections;
   std::vector<DnsFault> dns;                  // applied by the DNS server agent
-  std::vector<TlsFault> tls;                  // not implemented yet
+  std::vector<TlsFault> tls;                  // applied by the MTA's server policy
   std::vector<ReplyFault> replies;            // applied by the MTA's server policy
 
   // One line per set field that the simulator does not implement yet, naming the

@@ -34,6 +34,12 @@ std::optional<Reply> ServerPolicy::on_rcpt_to(const Session& session, const Tran
   return make_reply(ReplyId::RelayDenied);
 }
 
+// RFC 5321 §4.1.1.4: "the receiver normally sends a 354 response to DATA"; the default
+// has no reason to refuse.
+std::optional<Reply> ServerPolicy::on_data(const Session&, const Transaction&) { return std::nullopt; }
+
+std::optional<TlsHandshakeFault> ServerPolicy::on_tls_handshake(const Session&) { return std::nullopt; }
+
 Reply ServerPolicy::on_message(const Session&, const Transaction&) {
   // RFC 5321 §4.1.1.4: the 250 after end of data means the server "has accepted
   // responsibility"; the base class has nowhere to keep the message, so it must not

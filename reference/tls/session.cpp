@@ -183,6 +183,21 @@ struct Session::Impl {
     plaintext_out_.clear();
   }
 
+  // The ClientHello was read (mbedTLS's next step would write the ServerHello): send
+  // a fatal handshake_failure alert and stop. RFC 5246 §7.2.2: "Upon transmission or
+  // receipt of a fatal alert message, both parties immediately close the connection."
+  void abort_with_handshake_failure() {
+    mbedtls_ssl_send_alert_message(&ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+    state_ = SessionState::Failed;
+    failure_ = "we ended the handshake with a fatal alert: handshake_failure (injected fault)";
+    Event event = note("handshake aborted: fatal alert handshake_failure(40) sent (injected fault)", "tls.failed",
+                       "RFC 5246 §7.2.2");
+    event.with("alert", "handshake_failure");
+    events_.push_back(std::move(event));
+    in_.clear();
+    plaintext_out_.clear();
+  }
+
   void pump() {
     ScopedMbedtlsTime clock(config.now_ms);
     while (state_ == SessionState::Handshaking) {
@@ -192,6 +207,10 @@ struct Session::Impl {
       if (ret == MBEDTLS_ERR_SSL_WANT_READ) return;
       if (ret != 0) {
         fail(ret);
+        return;
+      }
+      if (config.abort_after_client_hello && config.role == Role::Server && ssl.state == MBEDTLS_SSL_SERVER_HELLO) {
+        abort_with_handshake_failure();
         return;
       }
       if (ssl.state == MBEDTLS_SSL_HANDSHAKE_OVER) established();

@@ -60,6 +60,11 @@ struct SessionConfig {
   std::string server_name;                    // client: SNI and the name to verify
   VerifyMode verify = VerifyMode::Required;   // client: what a bad certificate does
   TimeMs now_ms = 0;                          // the time for validity checks
+  // Server, fault injection (sim::TlsFault): read the ClientHello, then end the
+  // handshake with a fatal handshake_failure(40) alert instead of a ServerHello. RFC 5246
+  // §7.2.2: handshake_failure "indicates that the sender was unable to negotiate an
+  // acceptable set of security parameters given the options available".
+  bool abort_after_client_hello = false;
 };
 
 // Our choice: plaintext read but not yet taken, and plaintext written before the

@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 
+from serve_helpers import free_port, wait_for_port  # shared with sigkill_test.py
+
 IDLE_TIMEOUT_MS = 2000
 PASSWORD = {"alice": "alice-demo-password", "bob": "bob-demo-password"}
 failures = []
@@ -36,22 +38,6 @@ def check(condition, what):
     print(("ok   " if condition else "FAIL ") + what, flush=True)
     if not condition:
         failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, deadline):
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            time.sleep(0.1)
-    return False
 
 
 def read_reply(sock):

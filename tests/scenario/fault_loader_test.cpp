@@ -93,7 +93,7 @@ TEST_CASE("[[fault]] mistakes are reported with file:line", "[scenario][fault]")
             .error == "f.toml:13: [[fault]]: no host named 'nowhere' in this scenario");
   CHECK(load("[[fault]]\nkind = \"reply\"\nhost = \"mx.b.example\"\nstage = \"rcpt\"\nreply = \"250 ok\"\n")
             .error.rfind("f.toml:15: [[fault]] #1: reply must be a 4yz or 5yz reply", 0) == 0);
-  CHECK(load("[[fault]]\nkind = \"reply\"\nhost = \"mx.b.example\"\nstage = \"data\"\nreply = \"554 5.0.0 no\"\n")
+  CHECK(load("[[fault]]\nkind = \"reply\"\nhost = \"mx.b.example\"\nstage = \"quit\"\nreply = \"554 5.0.0 no\"\n")
             .error.rfind("f.toml:14: [[fault]] #1: stage is one of", 0) == 0);
   CHECK(load("[[fault]]\nkind = \"reply\"\nhost = \"mx.b.example\"\nstage = \"rcpt\"\nreply = \"450 5.7.1 mixed\"\n")
             .error.rfind("f.toml:15:", 0) == 0);  // RFC 3463 §2: class must match the code
