@@ -1,7 +1,8 @@
 // dns/resolver_agent.cpp — StubResolver engines driven by a Host: datagrams, timers,
 // trace events, and the RFC 5321 §5.1 MX procedure built from single lookups.
 //
-// Standards: RFC 5321 §5.1, RFC 7505, RFC 1035 §4.2.1, RFC 5452 §9.1, RFC 6335 §6.
+// Standards: RFC 5321 §5.1, RFC 7505, RFC 1035 §4.2.1 and §7.4, RFC 5452 §9.1,
+//            RFC 6335 §6, RFC 2181 §5.2, RFC 2308 §5.
 //
 // Lifetime rule of this file: every callback handed to the Host holds only a weak
 // pointer to State, so a datagram or timer arriving after the agent is gone does
@@ -9,7 +10,10 @@
 // nothing touches State after a user callback returns (the callback may destroy us).
 #include "dns/resolver_agent.hpp"
 
+#include <algorithm>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include "dns/authoritative_server.hpp"
 
@@ -45,8 +49,19 @@ struct ResolverAgent::State : std::enable_shared_from_this<ResolverAgent::State>
 
   State(Host& h, Endpoint s) : host(h), server(std::move(s)) {}
 
+  // One cached answer: the result as it came, and when (virtual time) it stops being
+  // true.
+  struct Cached {
+    LookupResult result;
+    TimeMs stored_ms = 0;
+    TimeMs expires_ms = 0;
+  };
+  using CacheKey = std::pair<std::string, RecordType>;  // (canonical name, type)
+
   Host& host;
   Endpoint server;
+  bool cache_enabled = false;
+  std::map<CacheKey, Cached> cache;  // ordered, so eviction is deterministic
   std::uint16_t port = 0;
   std::map<std::uint16_t, Pending> pending;  // by query ID
   OrderMxFn order_mx = &dns::order_mx;        // the seam of exercise 4
@@ -58,7 +73,9 @@ struct ResolverAgent::State : std::enable_shared_from_this<ResolverAgent::State>
   void arm(std::uint16_t id);
   void on_timer(std::uint16_t id);
   void on_datagram(const Endpoint& from, std::string_view bytes);
-  void complete(std::uint16_t id);
+  void complete(std::uint16_t id, std::optional<std::uint32_t> negative_ttl_s = std::nullopt);
+  bool answer_from_cache(const std::string& name, RecordType type, LookupCallback& done);
+  void store(const LookupResult& result, std::optional<std::uint32_t> negative_ttl_s);
   void note(std::string summary, std::string explain, std::string rfc);
 };
 
@@ -94,6 +111,7 @@ void ResolverAgent::State::lookup(std::string name, RecordType type, LookupCallb
   if (!name_labels(name, &why))
     return fail_later(std::move(name), type, ResolveStatus::NxDomain, "not a valid domain name: " + why,
                       std::move(done));
+  if (cache_enabled && answer_from_cache(name, type, done)) return;
   if (pending.size() >= lookups_pending_max)
     return fail_later(std::move(name), type, ResolveStatus::ServFail,
                       "too many DNS lookups in flight (" + std::to_string(lookups_pending_max) + "); try again later",
@@ -174,15 +192,102 @@ void ResolverAgent::State::on_datagram(const Endpoint& from, std::string_view by
          "RFC 5452 §9.1");
     return;
   }
-  if (check == ResponseCheck::Accepted) complete(id);
+  if (check != ResponseCheck::Accepted) return;
+  // RFC 2308 §5: "Like normal answers negative answers have a time to live (TTL). As
+  // there is no record in the answer section to which this TTL can be applied, the TTL
+  // must be carried by another method. This is done by including the SOA record from
+  // the zone in the authority section of the reply." That TTL is the smaller of the
+  // SOA record's own TTL and its MINIMUM field (RFC 2308 §3). The engine's result does
+  // not carry the authority section, so we read it here, only for negative answers we
+  // mean to cache.
+  std::optional<std::uint32_t> negative_ttl_s;
+  const ResolveStatus status = it->second.engine.result()->status;
+  if (cache_enabled && (status == ResolveStatus::NxDomain || status == ResolveStatus::NoData)) {
+    const DecodeResult decoded = decode(bytes);
+    if (decoded.message)
+      for (const auto& rr : decoded.message->authorities)
+        if (const auto* soa = std::get_if<SoaData>(&rr.data)) negative_ttl_s = std::min(rr.ttl_s, soa->minimum_s);
+  }
+  complete(id, negative_ttl_s);
 }
 
-void ResolverAgent::State::complete(std::uint16_t id) {
+// RFC 1035 §7.4 (using the cache): a resolver keeps the answers it gets for as long as
+// their TTLs allow. RFC 2181 §5.2: the records of one RRset should share a TTL, and a
+// client that sees different ones treats them all as having the lowest; we take the
+// lowest over the CNAMEs followed too, since the answer is only true while they are.
+// RFC 1035 §3.2.1 says a TTL of zero means "the RR can only be used for the transaction
+// in progress, and should not be cached". Errors and timeouts are not cached.
+void ResolverAgent::State::store(const LookupResult& result, std::optional<std::uint32_t> negative_ttl_s) {
+  std::optional<std::uint32_t> ttl_s;
+  if (result.status == ResolveStatus::Answer && !result.records.empty()) {
+    std::uint32_t smallest = cache_ttl_max_s;
+    for (const auto* list : {&result.records, &result.cnames})
+      for (const auto& rr : *list) smallest = std::min(smallest, rr.ttl_s);
+    ttl_s = smallest;
+  } else if (result.status == ResolveStatus::NxDomain || result.status == ResolveStatus::NoData) {
+    // RFC 2308 §5: "Negative responses without SOA records SHOULD NOT be cached".
+    if (negative_ttl_s) ttl_s = std::min(*negative_ttl_s, cache_negative_ttl_max_s);
+  }
+  if (!ttl_s || *ttl_s == 0) return;
+  const TimeMs now_ms = host.clock().now_ms();
+  if (cache.size() >= cache_entries_max) {
+    std::erase_if(cache, [now_ms](const auto& entry) { return entry.second.expires_ms <= now_ms; });
+    if (cache.size() >= cache_entries_max)
+      cache.erase(std::min_element(cache.begin(), cache.end(), [](const auto& a, const auto& b) {
+        return a.second.expires_ms < b.second.expires_ms;
+      }));
+  }
+  Cached entry{result, now_ms, now_ms + static_cast<TimeMs>(*ttl_s) * 1000};
+  entry.result.attempts = 0;  // a later hit made no transmission
+  cache.insert_or_assign(CacheKey{canonical_name(result.name), result.type}, std::move(entry));
+}
+
+// A hit answers without a query. Like a caching resolver, we hand out cached records
+// with the time they have left (RFC 1035 §3.2.1: the TTL is how long a record "may be
+// cached before it should be discarded"), not the TTL they arrived with. The callback
+// still runs later, never from inside lookup().
+bool ResolverAgent::State::answer_from_cache(const std::string& name, RecordType type, LookupCallback& done) {
+  const auto it = cache.find(CacheKey{canonical_name(name), type});
+  if (it == cache.end()) return false;
+  const TimeMs now_ms = host.clock().now_ms();
+  if (it->second.expires_ms <= now_ms) {
+    cache.erase(it);  // RFC 1035 §7.4: an expired answer is discarded, and we ask again
+    return false;
+  }
+  // Whole seconds, rounded so that the TTL shown never outlives the entry: the time
+  // left rounds down, the time elapsed rounds up (for the smallest TTL they agree).
+  const auto left_s = static_cast<std::uint32_t>((it->second.expires_ms - now_ms) / 1000);
+  const auto elapsed_s = static_cast<std::uint32_t>((now_ms - it->second.stored_ms + 999) / 1000);
+  LookupResult result = it->second.result;
+  result.name = name;
+  for (auto* list : {&result.records, &result.cnames})
+    for (auto& rr : *list) rr.ttl_s = rr.ttl_s > elapsed_s ? rr.ttl_s - elapsed_s : 0;
+  const Question question{name, type};
+  Event e;
+  e.kind = EventKind::Note;
+  e.summary = "answered from cache: " + query_summary(question) + " → " + std::string(to_string(result.status)) +
+              ", TTL left " + std::to_string(left_s) + " s";
+  e.explain = "dns.cache_hit";
+  e.rfc = "RFC 1035 §7.4";
+  e.with("qname", name)
+      .with("qtype", to_string(type))
+      .with("status", std::string(to_string(result.status)))
+      .with("ttl_left_s", std::to_string(left_s));
+  host.emit(std::move(e));
+  std::weak_ptr<State> weak = weak_from_this();
+  host.schedule(0, [weak, done = std::move(done), result = std::move(result)]() {
+    if (weak.lock()) done(result);
+  });
+  return true;
+}
+
+void ResolverAgent::State::complete(std::uint16_t id, std::optional<std::uint32_t> negative_ttl_s) {
   auto node = pending.extract(id);
   if (node.empty()) return;
   Pending& p = node.mapped();
   host.cancel(p.timer);
   const LookupResult result = *p.engine.result();
+  if (cache_enabled) store(result, negative_ttl_s);
   LookupCallback done = std::move(p.done);
   done(result);  // last: it may destroy this agent
 }
@@ -324,6 +429,9 @@ void ResolverAgent::resolve_mx(std::string domain, MxCallback done) {
   job->done = std::move(done);
   job->start();
 }
+
+void ResolverAgent::enable_cache() { state_->cache_enabled = true; }
+std::size_t ResolverAgent::cache_size() const { return state_->cache.size(); }
 
 void ResolverAgent::set_order_mx(OrderMxFn order) { state_->order_mx = order != nullptr ? order : &order_mx; }
 

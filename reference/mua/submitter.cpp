@@ -21,9 +21,16 @@ Path path_for(const std::string& address) {
 // ClientSession, and records the outcome.
 class SubmissionConnection final : public StreamHandler {
  public:
-  SubmissionConnection(Submitter& owner, std::size_t index, smtp::ClientConfig config,
+  SubmissionConnection(Submitter& owner, SubmissionResult result, smtp::ClientConfig config,
                        smtp::ClientJob job)
-      : owner_(owner), index_(index), session_(std::move(config), std::move(job)) {}
+      : owner_(owner), result_(std::move(result)), session_(std::move(config), std::move(job)) {
+    ++owner_.in_flight_;
+  }
+  // No destructor work: the host may destroy a connection after the Submitter is gone
+  // (when the simulation ends), so only finish() reports to the owner. A submission
+  // cut off that way stays counted in in_flight().
+  SubmissionConnection(const SubmissionConnection&) = delete;
+  SubmissionConnection& operator=(const SubmissionConnection&) = delete;
 
   void on_open(Stream& stream) override {
     peer_ = stream.peer_name();
@@ -65,7 +72,7 @@ class SubmissionConnection final : public StreamHandler {
   }
   void finish(std::string why) {
     finished_ = true;
-    SubmissionResult& result = owner_.results_[index_];
+    SubmissionResult& result = result_;
     const smtp::ClientResult& r = session_.result();
     for (const auto& rcpt : r.recipients)
       if (rcpt.reply.positive()) result.accepted = true;
@@ -80,10 +87,11 @@ class SubmissionConnection final : public StreamHandler {
     event.rfc = "RFC 6409 §3";
     event.with("message_id", result.message_id).with("accepted", result.accepted ? "yes" : "no");
     owner_.host_.emit(std::move(event));
+    owner_.record(std::move(result_));
   }
 
   Submitter& owner_;
-  std::size_t index_;
+  SubmissionResult result_;  // ours until finish() hands it to the Submitter
   smtp::ClientSession session_;
   std::string peer_;
   bool finished_ = false;
@@ -114,7 +122,6 @@ void Submitter::submit(const Draft& draft) {
   job.mail_from = path_for(draft.from);
   for (const auto* list : {&draft.to, &draft.cc, &draft.bcc})
     for (const auto& rcpt : *list) job.rcpt_to.push_back(path_for(rcpt));
-  results_.push_back(std::move(result));
 
   smtp::ClientConfig config;
   config.helo_name = config_.helo_name;
@@ -125,7 +132,19 @@ void Submitter::submit(const Draft& draft) {
   config.tls.session.now_ms = host_.clock().now_ms();  // certificate validity, virtual time
   config.auth = config_.auth;
   host_.connect(config_.submit_to, std::make_unique<SubmissionConnection>(
-                                       *this, results_.size() - 1, std::move(config), std::move(job)));
+                                       *this, std::move(result), std::move(config), std::move(job)));
+}
+
+void Submitter::record(SubmissionResult result) {
+  --in_flight_;
+  if (results_.size() >= submission_results_kept_max) results_.pop_front();
+  results_.push_back(std::move(result));
+}
+
+std::deque<SubmissionResult> Submitter::take_results() {
+  std::deque<SubmissionResult> taken;
+  taken.swap(results_);
+  return taken;
 }
 
 }  // namespace smtplab::mua

@@ -9,7 +9,9 @@
 //   Submitter mua(host, config);
 //   mua.submit(draft);   // composes now (Date from the clock, Message-ID from the seed)
 //                        // and connects to config.submit_to
-//   mua.results();       // one per submission, when it is over
+//   mua.results();       // the latest finished submissions, oldest first (bounded)
+//   mua.take_results();  // hands them over and forgets them
+//   mua.in_flight();     // submissions not yet over
 //
 // STARTTLS (RFC 3207) and AUTH (RFC 4954) on submission: config.tls says whether the
 // MUA uses STARTTLS (the submission server's certificate checked against config.tls's
@@ -19,6 +21,8 @@
 // Not implemented: implicit TLS on port 465 (RFC 8314) in scenarios, SCRAM-SHA-256.
 #pragma once
 
+#include <cstddef>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +50,12 @@ struct SubmitterConfig {
   std::optional<smtp::ClientAuth> auth;  // log in when set (RFC 4954)
 };
 
+// Our choice (STYLE §18): finished results a Submitter keeps. A long simulation (the
+// delivery benchmark submits 10,000 messages) must not grow with the number of
+// messages already sent, so past this the oldest result is forgotten; a caller that
+// wants every result drains them with take_results().
+inline constexpr std::size_t submission_results_kept_max = 1024;
+
 struct SubmissionResult {
   std::string message_id;
   bool accepted = false;          // 250 to end of data for at least one recipient
@@ -56,16 +66,22 @@ class Submitter {
  public:
   Submitter(Host& host, SubmitterConfig config);
   void submit(const Draft& draft);
-  const std::vector<SubmissionResult>& results() const { return results_; }
+  // Finished submissions in the order they finished; at most submission_results_kept_max.
+  const std::deque<SubmissionResult>& results() const { return results_; }
+  std::deque<SubmissionResult> take_results();
+  std::size_t in_flight() const { return in_flight_; }
 
   // Builds the RFC 5322 message for a draft (public so tests and lessons can show it).
   std::string compose(const Draft& draft, std::string& message_id);
 
  private:
   friend class SubmissionConnection;
+  void record(SubmissionResult result);
+
   Host& host_;
   SubmitterConfig config_;
-  std::vector<SubmissionResult> results_;
+  std::deque<SubmissionResult> results_;  // finished only: a connection owns its own until then
+  std::size_t in_flight_ = 0;
 };
 
 }  // namespace smtplab::mua
