@@ -63,11 +63,14 @@ std::string canonicalize_header(std::string_view raw_field, DkimCanon canon) {
   std::string_view name = raw_field.substr(0, colon == std::string_view::npos ? raw_field.size() : colon);
   while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
   while (!name.empty() && is_wsp(name.front())) name.remove_prefix(1);
+  // One output string, reserved once: relaxed canonicalization only ever shortens a field
+  // (plus the final CRLF), so no append below reallocates.
   std::string out;
+  out.reserve(raw_field.size() + 2);
   for (const char c : name) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   out += ':';
   if (colon == std::string_view::npos) return out + "\r\n";
-  std::string value;
+  const std::size_t value_start = out.size();
   bool in_space = false;
   for (const char c : raw_field.substr(colon + 1)) {
     if (c == '\r' || c == '\n') continue;  // unfold: CRLF is removed, the WSP after it stays
@@ -75,11 +78,14 @@ std::string canonicalize_header(std::string_view raw_field, DkimCanon canon) {
       in_space = true;
       continue;
     }
-    if (in_space && !value.empty()) value += ' ';
+    // WSP before the value (after the colon) is deleted; WSP inside becomes one SP; WSP at
+    // the end is never written because no character follows it.
+    if (in_space && out.size() > value_start) out += ' ';
     in_space = false;
-    value += c;
+    out += c;
   }
-  return out + value + "\r\n";
+  out += "\r\n";
+  return out;
 }
 
 std::string canonicalize_body(std::string_view body, DkimCanon canon) {
@@ -90,26 +96,32 @@ std::string canonicalize_body(std::string_view body, DkimCanon canon) {
   } else {
     // RFC 6376 §3.4.4: "Reduce whitespace: Ignore all whitespace at the end of lines.
     // ... Reduce all sequences of WSP within a line to a single SP character."
-    std::size_t pos = 0;
-    while (pos < body.size()) {
-      std::size_t eol = body.find("\r\n", pos);
-      const bool has_eol = eol != std::string_view::npos;
-      const std::string_view line = body.substr(pos, (has_eol ? eol : body.size()) - pos);
-      std::string reduced;
-      bool in_space = false;
-      for (const char c : line) {
-        if (is_wsp(c)) {
-          in_space = true;
-          continue;
-        }
-        if (in_space) reduced += ' ';
+    // One pass over the body into one reserved string: a run of WSP is remembered and
+    // written as one SP only when a non-WSP character follows on the same line, so WSP
+    // at the end of a line (just before CRLF, or at the end of the body) disappears.
+    // Only CRLF ends a line; a bare CR or LF is an ordinary character here, as in the
+    // line-by-line reading of §3.4.4.
+    // The output is never longer than the input, so it is written through a pointer
+    // into a buffer sized once, then cut to the length written.
+    out.resize(body.size());
+    char* write = out.data();
+    bool in_space = false;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+      const char c = body[i];
+      if (is_wsp(c)) {
+        in_space = true;
+      } else if (c == '\r' && i + 1 < body.size() && body[i + 1] == '\n') {
         in_space = false;
-        reduced += c;
+        *write++ = '\r';
+        *write++ = '\n';
+        ++i;
+      } else {
+        if (in_space) *write++ = ' ';
+        in_space = false;
+        *write++ = c;
       }
-      out += reduced;
-      if (has_eol) out += "\r\n";
-      pos = has_eol ? eol + 2 : body.size();
     }
+    out.resize(static_cast<std::size_t>(write - out.data()));
   }
   // Both: "Ignore all empty lines at the end of the message body" (§3.4.3, §3.4.4), and
   // a last line without CRLF gets one.

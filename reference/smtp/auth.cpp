@@ -5,6 +5,8 @@
 // in progress) is changed in this file.
 #include "smtp/auth.hpp"
 
+#include <vector>
+
 #include "smtp/user_db.hpp"
 
 namespace smtplab::smtp {
@@ -156,6 +158,7 @@ std::string_view to_string(AuthReplyId id) {
     case AuthReplyId::CannotDecode: return "cannot_decode";
     case AuthReplyId::Cancelled: return "cancelled";
     case AuthReplyId::TooManyFailures: return "too_many_failures";
+    case AuthReplyId::MalformedSaslMessage: return "malformed_sasl_message";
   }
   return "unknown";
 }
@@ -174,6 +177,12 @@ Reply make_auth_reply(AuthReplyId id) {
       break;
     case AuthReplyId::TooManyFailures:  // RFC 5321 §3.8 421, with RFC 3463 X.7.0 (security)
       reply = {421, {4, 7, 0}, {"Too many failed authentication attempts, closing connection"}};
+      break;
+    case AuthReplyId::MalformedSaslMessage:
+      // RFC 4954 §4 names 501 for responses the server cannot decode; a SASL message
+      // that decodes but breaks its mechanism's grammar (RFC 5802 §7) is the same kind
+      // of client error, with RFC 3463 X.5.2 "Syntax error".
+      reply = {501, {5, 5, 2}, {"Malformed SASL message"}};
       break;
   }
   return reply;
@@ -250,6 +259,183 @@ CommandOutcome continue_auth(ApplyContext& context, std::string_view line) {
       break;
   }
   return back_to_ready(context, make_reply(ReplyId::BadSequence));  // our bug: no exchange
+}
+
+// ---- SCRAM-SHA-256 ----
+
+namespace {
+
+// RFC 5802 §7: saslname = 1*(value-safe-char / "=2C" / "=3D"); "If the server receives a
+// username that contains '=' not followed by either '2C' or '3D', then the server MUST
+// fail the authentication."
+std::optional<std::string> decode_saslname(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ',') return std::nullopt;
+    if (text[i] != '=') {
+      out += text[i];
+    } else if (text.substr(i, 3) == "=2C") {
+      out += ',';
+      i += 2;
+    } else if (text.substr(i, 3) == "=3D") {
+      out += '=';
+      i += 2;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+// RFC 5802 §7: printable = %x21-2B / %x2D-7E (visible ASCII except ",").
+bool is_printable_nonce(std::string_view nonce) {
+  for (const char c : nonce)
+    if (c < 0x21 || c > 0x7E || c == ',') return false;
+  return !nonce.empty();
+}
+
+std::vector<std::string_view> split_commas(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', pos);
+    out.push_back(text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+    if (comma == std::string_view::npos) return out;
+    pos = comma + 1;
+  }
+}
+
+std::optional<ScramClientFirst> scram_fail(std::string* why, std::string reason) {
+  if (why) *why = std::move(reason);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string scram_nonce(Random& random) {
+  std::string octets(scram_server_nonce_octets, '\0');
+  random.fill(reinterpret_cast<unsigned char*>(octets.data()), octets.size());
+  return base64_encode(octets);
+}
+
+std::string_view to_string(ScramVerdict verdict) {
+  switch (verdict) {
+    case ScramVerdict::Verified: return "verified";
+    case ScramVerdict::Malformed: return "malformed";
+    case ScramVerdict::Refused: return "refused";
+  }
+  return "unknown";
+}
+
+std::optional<ScramClientFirst> parse_scram_client_first(std::string_view message, std::string* why) {
+  // RFC 5802 §7: gs2-header = gs2-cbind-flag "," [ authzid ] ","
+  const auto fields = split_commas(message);
+  if (fields.size() < 4) return scram_fail(why, "client-first-message needs gs2-header, n= and r= (RFC 5802 §7)");
+  ScramClientFirst out;
+  const std::string_view flag = fields[0];
+  // RFC 5802 §6: "n" = the client does not support channel binding; "y" = it does but
+  // thinks the server does not (true: we do not offer -PLUS), so both are accepted.
+  // "p=" asks for binding, which we do not do: "the server MUST fail authentication".
+  if (flag.starts_with("p=")) return scram_fail(why, "channel binding (p=) is not supported: SCRAM-SHA-256-PLUS is not offered (RFC 5802 §6)");
+  if (flag != "n" && flag != "y") return scram_fail(why, "gs2-cbind-flag must be n, y or p= (RFC 5802 §7)");
+  if (!fields[1].empty()) {
+    if (!fields[1].starts_with("a=")) return scram_fail(why, "authzid must be a=saslname (RFC 5802 §7)");
+    const auto authzid = decode_saslname(fields[1].substr(2));
+    if (!authzid) return scram_fail(why, "authzid is not a valid saslname (RFC 5802 §7)");
+    out.authzid = *authzid;
+  }
+  out.gs2_header = std::string(fields[0]) + "," + std::string(fields[1]) + ",";
+  out.bare = std::string(message.substr(out.gs2_header.size()));
+  // RFC 5802 §5.1 m=: "If this attribute is present and the server does not understand
+  // it, it MUST fail the authentication"; reserved-mext comes first in the bare message.
+  if (fields[2].starts_with("m=")) return scram_fail(why, "mandatory extension m= is not supported (RFC 5802 §5.1)");
+  if (!fields[2].starts_with("n=")) return scram_fail(why, "the user name must come as n= (RFC 5802 §7)");
+  const auto user = decode_saslname(fields[2].substr(2));
+  if (!user) return scram_fail(why, "n= is not a valid saslname: '=' must be =2C or =3D (RFC 5802 §5.1)");
+  // RFC 5802 §5.1 n=: "the server SHOULD prepare it using the SASLprep profile".
+  std::string prep_why;
+  const auto prepared = saslprep_ascii(*user, &prep_why);
+  if (!prepared) return scram_fail(why, "user name: " + prep_why);
+  out.user = *prepared;
+  if (!fields[3].starts_with("r=")) return scram_fail(why, "the nonce must follow as r= (RFC 5802 §7)");
+  out.client_nonce = std::string(fields[3].substr(2));
+  if (!is_printable_nonce(out.client_nonce) || out.client_nonce.size() > scram_client_nonce_max)
+    return scram_fail(why, "r= must be 1 to 256 printable characters other than ',' (RFC 5802 §7)");
+  // Further fields are extensions, which §5.1 lets a server ignore.
+  return out;
+}
+
+ScramServer::ScramServer(ScramClientFirst first, std::optional<ScramCredentials> credentials,
+                         std::string server_nonce)
+    : first_(std::move(first)), credentials_(std::move(credentials)) {
+  nonce_ = first_.client_nonce + server_nonce;
+  // RFC 5802 §5.1: for an unknown user "the server ... might respond as if the user
+  // exists": a salt derived from the name gives the same answer every time.
+  const std::string salt = credentials_ ? credentials_->salt
+                                        : sha256_digest("smtplab scram unknown user\n" + first_.user).substr(0, 16);
+  const std::uint32_t iterations = credentials_ ? credentials_->iterations : scram_iterations_min;
+  // RFC 5802 §7: server-first-message = [reserved-mext ","] nonce "," salt "," iteration-count
+  server_first_ = "r=" + nonce_ + ",s=" + base64_encode(salt) + ",i=" + std::to_string(iterations);
+}
+
+ScramFinal ScramServer::verify_client_final(std::string_view message) const {
+  ScramFinal out;
+  auto malformed = [&](std::string why) {
+    out.verdict = ScramVerdict::Malformed;
+    out.why = std::move(why);
+    return out;
+  };
+  // RFC 5802 §7: client-final-message = client-final-message-without-proof "," proof,
+  // where proof = "p=" base64 and comes last.
+  const std::size_t proof_at = message.rfind(",p=");
+  if (proof_at == std::string_view::npos) return malformed("client-final-message has no p= proof (RFC 5802 §7)");
+  const std::string_view without_proof = message.substr(0, proof_at);
+  const auto fields = split_commas(without_proof);
+  if (fields.size() < 2 || !fields[0].starts_with("c=") || !fields[1].starts_with("r="))
+    return malformed("client-final-message must start c=...,r=... (RFC 5802 §7)");
+  const auto proof = base64_decode(message.substr(proof_at + 3));
+  if (!proof || proof->size() != 32) return malformed("p= is not the base64 of 32 octets (RFC 5802 §7, SHA-256)");
+  const auto binding = base64_decode(fields[0].substr(2));
+  // RFC 5802 §7: cbind-input = gs2-header [ cbind-data ], the latter only with "p=":
+  // for us c= must be exactly the gs2-header of the first message.
+  if (!binding || *binding != first_.gs2_header) {
+    out.why = "c= does not repeat the gs2-header of client-first-message (RFC 5802 §5.1)";
+    return out;  // Refused: a channel-binding mismatch is a failed authentication
+  }
+  // RFC 5802 §5.1 r=: the client "MUST" echo the full nonce; a different one is an
+  // attempt to replay an old exchange.
+  if (fields[1].substr(2) != nonce_) {
+    out.why = "r= is not the nonce of this exchange (RFC 5802 §5.1)";
+    return out;
+  }
+  if (!credentials_) {
+    out.why = "unknown user";
+    return out;
+  }
+  // RFC 5802 §3: AuthMessage := client-first-message-bare + "," + server-first-message +
+  // "," + client-final-message-without-proof; ClientSignature := HMAC(StoredKey,
+  // AuthMessage); ClientKey := ClientProof XOR ClientSignature; the server "verifies the
+  // client's proof by ... computing StoredKey = H(ClientKey) and comparing".
+  const std::string auth_message = first_.bare + "," + server_first_ + "," + std::string(without_proof);
+  const std::string client_signature = hmac_sha256(credentials_->stored_key, auth_message);
+  std::string client_key(32, '\0');
+  for (std::size_t i = 0; i < 32; ++i) client_key[i] = static_cast<char>((*proof)[i] ^ client_signature[i]);
+  const std::string stored_key = sha256_digest(client_key);
+  // Every octet compared, so the time taken does not tell how much of a guess was right.
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < 32; ++i)
+    difference |= static_cast<unsigned char>(stored_key[i] ^ credentials_->stored_key[i]);
+  if (difference != 0) {
+    out.why = "the client proof is wrong (RFC 5802 §3: H(ClientKey) != StoredKey)";
+    return out;
+  }
+  // RFC 5802 §3: ServerSignature := HMAC(ServerKey, AuthMessage), sent as v= so the
+  // client can check the server knew the keys too.
+  out.verdict = ScramVerdict::Verified;
+  out.server_final = "v=" + base64_encode(hmac_sha256(credentials_->server_key, auth_message));
+  out.why = "the proof matches StoredKey";
+  return out;
 }
 
 std::string mask_auth_command(std::string_view line) {

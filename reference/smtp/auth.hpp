@@ -21,8 +21,23 @@
 // Failures are counted per session; the auth_failures_max-th failure gets 421 and the
 // session closes, so one connection cannot be used to guess passwords at line speed.
 //
-// Not implemented: SCRAM-SHA-256 (RFC 7677), CRAM-MD5 (RFC 2195, deprecated), AUTH= on
-// MAIL FROM (RFC 4954 §5), SASL security layers (none of PLAIN/LOGIN has one).
+// SCRAM-SHA-256 (RFC 7677, RFC 5802 §3, §5, §7) as a sans-I/O server mechanism:
+//   auto first = parse_scram_client_first(decoded_line, &why);     // or 501 5.5.2
+//   ScramServer scram(*first, user_db.find_scram(first->user), scram_nonce(random));
+//   scram.server_first()                 -> the 334 challenge (base64 it)
+//   scram.verify_client_final(decoded)   -> Verified with server_final ("v=..."),
+//                                           Malformed (501 5.5.2) or Refused (535 5.7.8)
+// The password never reaches the server; it checks the proof against StoredKey.
+// Channel binding: "n" and "y" only; we advertise SCRAM-SHA-256, never -PLUS, so a
+// client asking for binding ("p=") is refused (RFC 5802 §6).
+// Wiring SCRAM into ServerSession (an AuthMechanism value, an AuthStep per message, the
+// ScramServer in AuthExchange, a credentials hook in ServerPolicy) needs changes to
+// session_types.hpp and server_policy.hpp, which this module does not own: until
+// then the EHLO AUTH line stays "PLAIN LOGIN".
+//
+// Not implemented: SCRAM-SHA-256-PLUS (channel binding), CRAM-MD5 (RFC 2195,
+// deprecated), AUTH= on MAIL FROM (RFC 4954 §5), SASL security layers (none of
+// PLAIN/LOGIN/SCRAM has one).
 #pragma once
 
 #include <cstddef>
@@ -32,6 +47,7 @@
 
 #include "core/reply.hpp"
 #include "smtp/commands.hpp"
+#include "smtp/user_db.hpp"
 
 namespace smtplab::smtp {
 
@@ -44,13 +60,63 @@ std::optional<AuthMechanism> parse_auth_mechanism(std::string_view name);  // ca
 
 // Replies of RFC 4954 that the core reply table does not have yet (reported to the
 // lead: they belong in core/reply.cpp). Built here, in one place, never at a call site.
-enum class AuthReplyId { UnknownMechanism, CannotDecode, Cancelled, TooManyFailures };
+enum class AuthReplyId { UnknownMechanism, CannotDecode, Cancelled, TooManyFailures, MalformedSaslMessage };
 std::string_view to_string(AuthReplyId id);
 Reply make_auth_reply(AuthReplyId id);
 
 std::optional<Reply> check_auth(const CheckContext& context, const Command& command);
 CommandOutcome apply_auth(ApplyContext& context, const Command& command);
 CommandOutcome continue_auth(ApplyContext& context, std::string_view line);
+
+// ---- SCRAM-SHA-256 (RFC 5802, RFC 7677) ----
+
+// RFC 5802 §5.1 r=: the server's part of the nonce. Our choice: 18 random octets as
+// base64, 24 printable characters (never ","), 144 bits, from the session's Random so
+// the simulator repeats it.
+inline constexpr std::size_t scram_server_nonce_octets = 18;
+// Our choice: a client nonce longer than this is refused as malformed, so a peer cannot
+// make us carry kilobytes through the exchange (the line limit is auth_line_length_max).
+inline constexpr std::size_t scram_client_nonce_max = 256;
+
+std::string scram_nonce(Random& random);
+
+// RFC 5802 §7 client-first-message = gs2-header client-first-message-bare.
+struct ScramClientFirst {
+  std::string gs2_header;    // "n,," / "y,," / "n,a=<authzid>,": echoed in c= (§7 cbind-input)
+  std::string authzid;       // decoded, empty when none
+  std::string user;          // decoded ("=2C" -> ",", "=3D" -> "=") and SASLprep'd
+  std::string client_nonce;  // c-nonce
+  std::string bare;          // client-first-message-bare, part of AuthMessage (§3)
+};
+// nullopt with the reason in *why when the message breaks RFC 5802 §7's grammar or asks
+// for what we do not do (channel binding, a mandatory m= extension, non-ASCII names).
+std::optional<ScramClientFirst> parse_scram_client_first(std::string_view message, std::string* why = nullptr);
+
+enum class ScramVerdict { Verified, Malformed, Refused };
+std::string_view to_string(ScramVerdict verdict);
+
+struct ScramFinal {
+  ScramVerdict verdict = ScramVerdict::Refused;
+  std::string server_final;  // "v=<ServerSignature b64>" when Verified
+  std::string why;           // for the trace; never contains a key or the proof
+};
+
+class ScramServer {
+ public:
+  // credentials: nullopt for an unknown user. RFC 5802 §5.1 lets the server answer as if
+  // the user existed, "to prevent disclosure"; we send a salt derived from the name
+  // (the same one every time, like a real entry) and refuse the proof later.
+  ScramServer(ScramClientFirst first, std::optional<ScramCredentials> credentials, std::string server_nonce);
+  const std::string& server_first() const { return server_first_; }
+  const ScramClientFirst& client_first() const { return first_; }
+  ScramFinal verify_client_final(std::string_view message) const;
+
+ private:
+  ScramClientFirst first_;
+  std::optional<ScramCredentials> credentials_;
+  std::string nonce_;  // client nonce + server nonce
+  std::string server_first_;
+};
 
 // "AUTH PLAIN AGFsaWNl..." -> "AUTH PLAIN ****************" (the verb and mechanism
 // stay); a response line -> '*' for every octet.
