@@ -100,6 +100,7 @@ StudentPlugins load_student_plugins(const Toolchain& tc, const fs::path& student
     take(plugins.seams.smtp.dot_stuff, plugin->dot_stuff, "dot_stuff", names);
     take(plugins.seams.smtp.scan_data, plugin->scan_data, "scan_data", names);
     take(plugins.seams.order_mx, plugin->order_mx, "order_mx", names);
+    take(plugins.seams.smtp.transaction_step, plugin->transaction_step, "transaction_step", names);
     std::string files;
     for (const std::string& f : spec->student_files) files += (files.empty() ? "" : ", ") + (student_dir / f).string();
     plugins.loaded.push_back(spec->name + ": " + names + " (from " + files + ")");

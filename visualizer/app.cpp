@@ -88,8 +88,11 @@ struct App {
 
   void load() {
     register_engine_tables(catalog);
-    loaded = load_input(options.input, options.seed, catalog);
+    std::string summary;
+    loaded = load_input(options.input, options.seed, catalog, options.student, summary);
     if (!loaded.error.empty()) std::fprintf(stderr, "smtplab-visualizer: %s\n", loaded.error.c_str());
+    // --print-summary: what the run did, in words a test (or a teacher) can read.
+    if (options.print_summary) std::printf("%s", summary.c_str());
     playback = Playback(loaded.model ? loaded.model->step_count() : 0);
   }
 

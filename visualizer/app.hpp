@@ -26,6 +26,8 @@ struct AppOptions {
   int height = 900;
   std::string font_dir;              // default: ui::default_font_dir
   std::string tab;                   // bottom tab to show first: lesson, mail, network
+  std::string student;               // --student DIR: a student's exercises in the engines
+  bool print_summary = false;        // print the exercises used and the expectations
 };
 
 int run_app(const AppOptions& options);

@@ -14,6 +14,9 @@
 #include "smtp/client_transitions.hpp"
 #include "smtp/server_transitions.hpp"
 #endif
+#ifdef SMTPLAB_HAVE_GRADING
+#include "grade.hpp"
+#endif
 
 namespace smtplab::visualizer {
 
@@ -43,13 +46,45 @@ bool read_file(const std::filesystem::path& path, std::string& out, std::string&
 
 LoadResult run_scenario([[maybe_unused]] const std::filesystem::path& scenario,
                         [[maybe_unused]] std::optional<std::uint64_t> seed,
-                        [[maybe_unused]] const MachineCatalog& catalog) {
+                        [[maybe_unused]] const MachineCatalog& catalog,
+                        [[maybe_unused]] const std::string& student_dir = {},
+                        [[maybe_unused]] std::string* summary = nullptr) {
   LoadResult result;
 #ifdef SMTPLAB_HAVE_SCENARIO_RUNNER
-  scenario::RunOutcome outcome = scenario::run_scenario_file(scenario.string(), seed);
+  scenario::EngineSeams seams;
+  std::string text;
+  if (!student_dir.empty()) {
+#ifdef SMTPLAB_HAVE_GRADING
+    // The student's exercises become the engines' seams, as for `smtplab run --student`.
+    std::string error;
+    const auto toolchain = cli::grade::find_toolchain({}, error);
+    if (!toolchain) {
+      result.error = "--student: " + error;
+      return result;
+    }
+    const cli::grade::StudentPlugins plugins =
+        cli::grade::load_student_plugins(*toolchain, student_dir, cli::grade::default_work_dir(*toolchain));
+    if (!plugins.ok) {
+      result.error = "--student: " + plugins.error;
+      return result;
+    }
+    for (const std::string& line : plugins.loaded) text += "Using your " + line + "\n";
+    seams = plugins.seams;
+#else
+    result.error = "--student: this build of smtplab-visualizer has no grader (cli/grade_*.cpp)";
+    return result;
+#endif
+  }
+  scenario::RunOutcome outcome = scenario::run_scenario_file(scenario.string(), seed, seams);
   if (!outcome.ok) {
     result.error = outcome.error.empty() ? scenario.string() + ": the scenario did not load" : outcome.error;
     return result;
+  }
+  if (summary != nullptr) {
+    for (const auto& e : outcome.document.expectations)
+      text += std::string(e.ok ? "  PASS  " : "  FAIL  ") + e.description + (e.detail.empty() ? "" : " — " + e.detail) + "\n";
+    text += outcome.expectations_met() ? "All expectations hold.\n" : "Some expectations FAILED.\n";
+    *summary = std::move(text);
   }
   result.model = TraceModel::create(std::move(outcome.document), catalog, std::move(outcome.lesson_markdown));
 #else
@@ -71,15 +106,26 @@ void register_engine_tables([[maybe_unused]] MachineCatalog& catalog) {
 
 LoadResult load_input(const std::string& path_text, std::optional<std::uint64_t> seed,
                       const MachineCatalog& catalog) {
+  std::string summary;
+  return load_input(path_text, seed, catalog, {}, summary);
+}
+
+LoadResult load_input(const std::string& path_text, std::optional<std::uint64_t> seed,
+                      const MachineCatalog& catalog, const std::string& student_dir, std::string& summary) {
   const std::filesystem::path path(path_text);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     // A lesson folder: its scenario.toml runs, its lesson.md is shown beside it (the
     // runner finds both).
-    return run_scenario(path, seed, catalog);
+    return run_scenario(path, seed, catalog, student_dir, &summary);
   }
-  if (path.extension() == ".toml") return run_scenario(path, seed, catalog);
+  if (path.extension() == ".toml") return run_scenario(path, seed, catalog, student_dir, &summary);
   LoadResult result;
+  if (!student_dir.empty()) {
+    // A saved trace already happened: no engine runs, so there is nothing to plug into.
+    result.error = path.string() + ": --student needs a scenario or a lesson folder, not a saved trace";
+    return result;
+  }
   std::string text;
   if (!read_file(path, text, result.error)) return result;
   result = load_trace_text(text, catalog);

@@ -2,7 +2,7 @@
 // app (STYLE §8: small mains).
 //
 // Usage:
-//   smtplab-visualizer INPUT [--seed N] [--scale X]
+//   smtplab-visualizer INPUT [--seed N] [--scale X] [--student DIR] [--print-summary]
 //   smtplab-visualizer INPUT --screenshot OUT.png --at STEP --size 1600x900
 // INPUT is a saved trace (.json), a scenario (.toml) or a lesson folder.
 #include <cstdio>
@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   cli.add_option("--font-dir", options.font_dir, "folder holding DejaVuSans.ttf and DejaVuSansMono.ttf");
   cli.add_option("--tab", options.tab, "bottom tab to show first")
       ->check(CLI::IsMember({"lesson", "mail", "network"}));
+  cli.add_option("--student", options.student,
+                 "run the scenario with a student's exercise files from this folder (exercises/README.md)");
+  cli.add_flag("--print-summary", options.print_summary,
+               "print the exercises plugged in and each expectation's PASS/FAIL to stdout");
   CLI11_PARSE(cli, argc, argv);
   if (std::sscanf(size.c_str(), "%dx%d", &options.width, &options.height) != 2 || options.width < 320 ||
       options.height < 240 || options.width > 8192 || options.height > 8192) {

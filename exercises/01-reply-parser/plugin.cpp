@@ -44,7 +44,7 @@ smtplab::smtp::ParsedReply guarded(const std::vector<std::string>& lines) {
 
 const SmtplabStudentPlugin plugin = {
     smtplab_plugin_abi_version, sizeof(SmtplabStudentPlugin), "01-reply-parser",
-    &guarded, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+    &guarded, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
 };
 
 }  // namespace

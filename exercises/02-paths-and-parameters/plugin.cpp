@@ -56,7 +56,7 @@ smtplab::smtp::ParameterParse parameters(std::string_view text) {
 
 const SmtplabStudentPlugin plugin = {
     smtplab_plugin_abi_version, sizeof(SmtplabStudentPlugin), "02-paths-and-parameters",
-    nullptr, &reverse, &forward, &parameters, nullptr, nullptr, nullptr,
+    nullptr, &reverse, &forward, &parameters, nullptr, nullptr, nullptr, nullptr,
 };
 
 }  // namespace

@@ -35,7 +35,7 @@ smtplab::smtp::DataScan scan(std::string_view received) {
 
 const SmtplabStudentPlugin plugin = {
     smtplab_plugin_abi_version, sizeof(SmtplabStudentPlugin), "03-dot-stuffing",
-    nullptr, nullptr, nullptr, nullptr, &stuff, &scan, nullptr,
+    nullptr, nullptr, nullptr, nullptr, &stuff, &scan, nullptr, nullptr,
 };
 
 }  // namespace

@@ -21,7 +21,7 @@ std::vector<smtplab::dns::MxTarget> order(std::vector<smtplab::dns::MxRecord> re
 
 const SmtplabStudentPlugin plugin = {
     smtplab_plugin_abi_version, sizeof(SmtplabStudentPlugin), "04-mx-order",
-    nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &order,
+    nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &order, nullptr,
 };
 
 }  // namespace

@@ -2,7 +2,7 @@
 // functions to a running smtplab (`smtplab run LESSON --student DIR`).
 //
 // Standards: none (an ABI of our own); the functions it carries implement RFC 5321
-//            §4.2, §4.1.2, §4.5.2 and §5.1 (see each exercise's README.md).
+//            §4.2, §4.1.2, §4.5.2, §5.1 and §3.3 (see each exercise's README.md).
 //
 // API:
 //   extern "C" const SmtplabStudentPlugin* smtplab_student_plugin_v1(void);
@@ -26,7 +26,7 @@
 #include "smtp/seams.hpp"
 
 // Bump on every change to SmtplabStudentPlugin.
-inline constexpr std::uint32_t smtplab_plugin_abi_version = 1;
+inline constexpr std::uint32_t smtplab_plugin_abi_version = 2;
 
 extern "C" {
 
@@ -42,6 +42,7 @@ struct SmtplabStudentPlugin {
   smtplab::smtp::DotStuffFn dot_stuff;
   smtplab::smtp::ScanDataFn scan_data;
   smtplab::dns::OrderMxFn order_mx;
+  smtplab::smtp::TransactionStepFn transaction_step;  // since version 2
 };
 
 // The one symbol a student library exports.

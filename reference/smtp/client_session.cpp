@@ -55,6 +55,7 @@ ClientSession::ClientSession(ClientConfig config, ClientJob job)
   // owner's mistake.
   if (job_.rcpt_to.empty()) throw std::logic_error("ClientJob needs at least one recipient");
   for (const Path& rcpt : job_.rcpt_to) result_.recipients.push_back(RecipientResult{rcpt, Reply{}});
+  accepted_.assign(job_.rcpt_to.size(), false);
   const bool wants_tls = config_.tls.implicit || config_.tls.starttls != StartTlsPolicy::Never;
   if (wants_tls && config_.tls.random == nullptr) throw std::logic_error("ClientConfig.tls needs a random source");
   awaiting_.push_back(Awaiting::Greeting);
@@ -234,46 +235,6 @@ void ClientSession::handle_reply(const Reply& reply) {
   }
 
   switch (what) {
-    case Awaiting::Greeting:
-      if (reply.code == 220) {
-        send_command("EHLO " + config_.helo_name, "EHLO", "RFC 5321 §4.1.1.1");
-        awaiting_.push_back(Awaiting::Ehlo);
-        enter_state(ClientState::SentEhlo, "220");
-      } else {
-        // RFC 5321 §3.1: after a 554 greeting the server waits for our QUIT.
-        fail(reply, "the server refused the session in its greeting");
-        send_quit("554 greeting");
-      }
-      return;
-
-    case Awaiting::Ehlo:
-      if (reply.first_digit() == 2) {
-        const EhloReply ehlo = parse_ehlo_reply(reply);
-        for (const EhloKeyword& keyword : ehlo.keywords) result_.extensions.push_back(keyword.keyword);
-        if (const EhloKeyword* auth = ehlo.find("AUTH")) auth_offered_ = auth->params;
-        after_ehlo("250 to EHLO");
-      } else if (reply.code == 500 || reply.code == 502) {
-        // RFC 5321 §3.2: a client "SHOULD" fall back to HELO when the server does not
-        // recognise EHLO (an old RFC 821 server answers 500 or 502).
-        send_command("HELO " + config_.helo_name, "HELO", "RFC 5321 §4.1.1.1");
-        awaiting_.push_back(Awaiting::Helo);
-        enter_state(ClientState::SentHelo, "500/502 to EHLO");
-      } else {
-        fail(reply, "the server refused EHLO");
-        send_quit("refused");
-      }
-      return;
-
-    case Awaiting::Helo:
-      if (reply.first_digit() == 2) {
-        result_.extensions.clear();  // HELO: no extensions (RFC 5321 §4.1.1.1)
-        start_transaction("250 to HELO");
-      } else {
-        fail(reply, "the server refused HELO");
-        send_quit("refused");
-      }
-      return;
-
     case Awaiting::Starttls:
       if (reply.code == 220) {
         // RFC 3207 §4: "220 Ready to start TLS"; the handshake starts once this reply is
@@ -296,76 +257,159 @@ void ClientSession::handle_reply(const Reply& reply) {
       handle_auth_reply(reply);
       return;
 
-    case Awaiting::Mail:
-      if (reply.first_digit() == 2) {
-        if (!pipelined_) {
-          send_command("RCPT TO:" + job_.rcpt_to[rcpt_sent_].to_string(), "RCPT", "RFC 5321 §4.1.1.3");
-          ++rcpt_sent_;
-          awaiting_.push_back(Awaiting::Rcpt);
-        }
-        enter_state(ClientState::SentRcpt, "250 to MAIL");
-      } else {
-        mail_refused_ = true;
-        fail(reply, "the server refused the sender (MAIL)");
-        // With pipelining, the RCPT replies are still on their way (most likely 503);
-        // they are read and ignored before QUIT.
-        if (awaiting_.empty()) send_quit("refused");
-      }
-      return;
-
-    case Awaiting::Rcpt: {
-      const std::size_t index = rcpt_answered_++;
-      if (!mail_refused_) {
-        if (reply.first_digit() == 2) ++rcpt_accepted_;
-        else result_.recipients[index].reply = reply;  // this recipient's own failure
-      }
-      if (mail_refused_) {
-        if (awaiting_.empty()) send_quit("refused");
-        return;
-      }
-      if (!pipelined_ && rcpt_sent_ < job_.rcpt_to.size()) {
-        send_command("RCPT TO:" + job_.rcpt_to[rcpt_sent_].to_string(), "RCPT", "RFC 5321 §4.1.1.3");
-        ++rcpt_sent_;
-        awaiting_.push_back(Awaiting::Rcpt);
-        return;
-      }
-      if (rcpt_answered_ == job_.rcpt_to.size()) after_recipients();
-      return;
-    }
-
-    case Awaiting::Data:
-      if (reply.code == 354) {
-        const std::string content = config_.seams.dot_stuff(job_.message) + ".\r\n";
-        send_bytes(content);
-        Event event;
-        event.kind = EventKind::SmtpCommand;
-        event.summary = "<message, " + std::to_string(content.size()) + " bytes>";
-        event.bytes = content;
-        event.explain = "command.message";
-        event.rfc = "RFC 5321 §4.5.2";
-        event.with("size", std::to_string(message_size(job_.message)));
-        events_.push_back(std::move(event));
-        awaiting_.push_back(Awaiting::Content);
-        enter_state(ClientState::SentContent, "354");
-      } else {
-        fail(reply, "the server refused DATA");
-        send_quit("refused");
-      }
-      return;
-
-    case Awaiting::Content:
-      // RFC 5321 §4.1.1.4: one reply for the whole message; it is the outcome of every
-      // recipient that RCPT accepted.
-      for (RecipientResult& r : result_.recipients)
-        if (r.reply.code == 0) r.reply = reply;
-      if (reply.first_digit() != 2) fail(reply, "the server refused the message at end of data");
-      send_quit("reply to end of data");
-      return;
-
     case Awaiting::Quit:
       finish("221 or close");
       return;
+
+    default:
+      break;
   }
+
+  // The dialogue proper: the transaction step (the reference, or a student's) decides.
+  TransactionView view;
+  switch (what) {
+    case Awaiting::Greeting: view.reply_to = TransactionReplyTo::Greeting; break;
+    case Awaiting::Ehlo: view.reply_to = TransactionReplyTo::Ehlo; break;
+    case Awaiting::Helo: view.reply_to = TransactionReplyTo::Helo; break;
+    case Awaiting::Mail: view.reply_to = TransactionReplyTo::Mail; break;
+    case Awaiting::Rcpt: view.reply_to = TransactionReplyTo::Rcpt; break;
+    case Awaiting::Data: view.reply_to = TransactionReplyTo::Data; break;
+    default: view.reply_to = TransactionReplyTo::Content; break;
+  }
+  view.pipelined = pipelined_;
+  view.mail_refused = mail_refused_;
+  view.rcpt_count = job_.rcpt_to.size();
+  view.rcpt_sent = rcpt_sent_;
+  view.rcpt_index = what == Awaiting::Rcpt ? rcpt_answered_ : 0;
+  view.rcpt_accepted = rcpt_accepted_;
+  const TransactionStep step = config_.seams.transaction_step(view, reply);
+  // The triggers are the labels of the client's transition table (client_transitions.cpp).
+  std::string trigger = "refused";
+  switch (step.send) {
+    case NextCommand::Ehlo: trigger = "220"; break;
+    case NextCommand::Helo: trigger = "500/502 to EHLO"; break;
+    case NextCommand::Mail: trigger = what == Awaiting::Ehlo ? "250 to EHLO" : "250 to HELO"; break;
+    case NextCommand::None:
+    case NextCommand::Rcpt: trigger = "250 to MAIL"; break;
+    case NextCommand::Data: trigger = "a recipient accepted"; break;
+    case NextCommand::Content: trigger = "354"; break;
+    case NextCommand::Quit:
+      if (what == Awaiting::Greeting) trigger = "554 greeting";
+      else if (what == Awaiting::Content) trigger = "reply to end of data";
+      else if (state_ == ClientState::SentRcpt) trigger = "no recipient accepted";
+      break;
+  }
+
+  if (!step_allowed(view, step)) {
+    const std::string reason = "transaction_step answered " + std::string(to_string(step.send)) +
+                               " to the reply to " + std::string(to_string(view.reply_to)) +
+                               ", which is not possible there";
+    fail(make_reply(ReplyId::ServiceNotAvailable, reason), reason);
+    send_quit("impossible step");
+    return;
+  }
+
+  // What the reply tells about the transaction and its recipients.
+  if (what == Awaiting::Ehlo && step.send != NextCommand::Helo && reply.first_digit() == 2) {
+    const EhloReply ehlo = parse_ehlo_reply(reply);
+    for (const EhloKeyword& keyword : ehlo.keywords) result_.extensions.push_back(keyword.keyword);
+    if (const EhloKeyword* auth = ehlo.find("AUTH")) auth_offered_ = auth->params;
+  }
+  if (what == Awaiting::Helo) result_.extensions.clear();  // HELO: no extensions (RFC 5321 §4.1.1.1)
+  if (what == Awaiting::Mail && step.failed) mail_refused_ = true;
+  if (what == Awaiting::Rcpt) {
+    const std::size_t index = rcpt_answered_++;
+    if (!mail_refused_ && index < accepted_.size()) {
+      if (step.recipient == RecipientVerdict::Accepted) {
+        accepted_[index] = true;
+        ++rcpt_accepted_;
+      } else if (step.recipient == RecipientVerdict::Refused) {
+        result_.recipients[index].reply = reply;  // this recipient's own failure
+      }
+    }
+  }
+  if (what == Awaiting::Content) {
+    // RFC 5321 §4.1.1.4: one reply for the whole message; it is the outcome of every
+    // recipient that RCPT accepted.
+    for (std::size_t i = 0; i < result_.recipients.size(); ++i)
+      if (accepted_[i] && result_.recipients[i].reply.code == 0) result_.recipients[i].reply = reply;
+  }
+  if (step.failed) fail(reply, step.reason.empty() ? "the transaction failed" : step.reason);
+  else if (!step.reason.empty() && result_.failure_reason.empty()) result_.failure_reason = step.reason;
+
+  // What to send next.
+  switch (step.send) {
+    case NextCommand::None:
+      // MAIL accepted while its pipelined RCPTs are still being answered.
+      if (what == Awaiting::Mail && !step.failed) enter_state(ClientState::SentRcpt, trigger);
+      return;
+    case NextCommand::Ehlo:
+      send_command("EHLO " + config_.helo_name, "EHLO", "RFC 5321 §4.1.1.1");
+      awaiting_.push_back(Awaiting::Ehlo);
+      enter_state(ClientState::SentEhlo, trigger);
+      return;
+    case NextCommand::Helo:
+      send_command("HELO " + config_.helo_name, "HELO", "RFC 5321 §4.1.1.1");
+      awaiting_.push_back(Awaiting::Helo);
+      enter_state(ClientState::SentHelo, trigger);
+      return;
+    case NextCommand::Mail:
+      if (what == Awaiting::Ehlo) after_ehlo(trigger);
+      else start_transaction(trigger);
+      return;
+    case NextCommand::Rcpt:
+      send_command("RCPT TO:" + job_.rcpt_to[rcpt_sent_].to_string(), "RCPT", "RFC 5321 §4.1.1.3");
+      ++rcpt_sent_;
+      awaiting_.push_back(Awaiting::Rcpt);
+      if (state_ != ClientState::SentRcpt) enter_state(ClientState::SentRcpt, trigger);
+      return;
+    case NextCommand::Data:
+      send_command("DATA", "DATA", "RFC 5321 §4.1.1.4");
+      awaiting_.push_back(Awaiting::Data);
+      enter_state(ClientState::SentData, trigger);
+      return;
+    case NextCommand::Content: {
+      const std::string content = config_.seams.dot_stuff(job_.message) + ".\r\n";
+      send_bytes(content);
+      Event event;
+      event.kind = EventKind::SmtpCommand;
+      event.summary = "<message, " + std::to_string(content.size()) + " bytes>";
+      event.bytes = content;
+      event.explain = "command.message";
+      event.rfc = "RFC 5321 §4.5.2";
+      event.with("size", std::to_string(message_size(job_.message)));
+      events_.push_back(std::move(event));
+      awaiting_.push_back(Awaiting::Content);
+      enter_state(ClientState::SentContent, trigger);
+      return;
+    }
+    case NextCommand::Quit:
+      send_quit(trigger);
+      return;
+  }
+}
+
+bool ClientSession::step_allowed(const TransactionView& view, const TransactionStep& step) const {
+  // Our own guard around a function that may be a student's: every answer must lead
+  // somewhere, so a wrong one shows in the trace instead of hanging the dialogue.
+  const bool replies_pending = !awaiting_.empty();
+  const bool rcpt_left = !pipelined_ && rcpt_sent_ < job_.rcpt_to.size();
+  switch (step.send) {
+    case NextCommand::None: return replies_pending;
+    case NextCommand::Ehlo: return view.reply_to == TransactionReplyTo::Greeting;
+    case NextCommand::Helo: return view.reply_to == TransactionReplyTo::Ehlo;
+    case NextCommand::Mail:
+      return view.reply_to == TransactionReplyTo::Ehlo || view.reply_to == TransactionReplyTo::Helo;
+    case NextCommand::Rcpt:
+      return (view.reply_to == TransactionReplyTo::Mail || view.reply_to == TransactionReplyTo::Rcpt) && rcpt_left &&
+             !replies_pending && !mail_refused_ && !step.failed;
+    case NextCommand::Data:
+      // From the state that has the move to sent_data: after the last RCPT reply.
+      return view.reply_to == TransactionReplyTo::Rcpt && state_ == ClientState::SentRcpt && !replies_pending;
+    case NextCommand::Content: return view.reply_to == TransactionReplyTo::Data;
+    case NextCommand::Quit: return true;
+  }
+  return false;
 }
 
 void ClientSession::after_ehlo(std::string_view trigger) {
@@ -513,19 +557,6 @@ void ClientSession::start_transaction(std::string_view trigger) {
   enter_state(ClientState::SentMail, trigger);
 }
 
-void ClientSession::after_recipients() {
-  // RFC 5321 §4.1.1.4 / RFC 2920 §3.1: DATA only when at least one recipient was
-  // accepted; otherwise there is no one to deliver to.
-  if (rcpt_accepted_ > 0) {
-    send_command("DATA", "DATA", "RFC 5321 §4.1.1.4");
-    awaiting_.push_back(Awaiting::Data);
-    enter_state(ClientState::SentData, "a recipient accepted");
-    return;
-  }
-  if (result_.failure_reason.empty()) result_.failure_reason = "no recipient was accepted";
-  send_quit("no recipient accepted");
-}
-
 void ClientSession::send_bytes(const std::string& bytes) {
   tls::send_through(tls_, bytes, output_);
 }
@@ -562,6 +593,11 @@ void ClientSession::finish(std::string_view trigger) {
   // Recipients without a reply of their own share the session's failure.
   for (RecipientResult& r : result_.recipients)
     if (r.reply.code == 0 && result_.session_failure) r.reply = *result_.session_failure;
+  // A recipient still without an outcome (only a transaction step that neither accepted
+  // nor refused it leaves one) is a transient failure: the MTA keeps the message and
+  // tries again rather than claim a delivery nobody confirmed (RFC 5321 §4.2.1).
+  for (RecipientResult& r : result_.recipients)
+    if (r.reply.code == 0) r.reply = make_reply(ReplyId::ServiceNotAvailable, "no reply decided this recipient");
   awaiting_.clear();
   enter_state(ClientState::Done, trigger);
 }

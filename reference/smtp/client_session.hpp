@@ -28,6 +28,14 @@
 // PLAIN (initial response) or LOGIN, never without TLS unless allowed; the trace shows
 // the credentials masked.
 //
+// The transaction step (exercise 5): after every reply of the dialogue proper
+// (greeting, EHLO, HELO, MAIL, RCPT, DATA, end of data) the session asks
+// config.seams.transaction_step(view, reply) what to send next and whether a RCPT reply
+// accepted its recipient; the reference is smtp::transaction_step. The session checks
+// the answer is possible where it is (an impossible step fails the session with 421
+// 4.3.2 rather than hang) and does the sending, the STARTTLS/AUTH detours, the trace
+// and the 421 "closing" rule itself.
+//
 // Not implemented here (later issues): DSN parameters, 8-bit to 7-bit downgrade (RFC
 // 6152 §3) when the server lacks 8BITMIME, SCRAM-SHA-256, DANE / MTA-STS.
 #pragma once
@@ -82,6 +90,42 @@ struct ClientJob {
   std::string message;  // RFC 5322 message, CRLF line endings, not dot-stuffed
 };
 
+// What the reply the client has just read answers (exercise 5's view of the dialogue).
+enum class TransactionReplyTo { Greeting, Ehlo, Helo, Mail, Rcpt, Data, Content };
+std::string_view to_string(TransactionReplyTo reply_to);
+
+// What the client knows when a reply arrives: a plain value, so transaction_step is a
+// pure function that a test can call without a session.
+struct TransactionView {
+  TransactionReplyTo reply_to = TransactionReplyTo::Greeting;
+  bool pipelined = false;          // RFC 2920: MAIL and every RCPT went out as one group
+  bool mail_refused = false;       // an earlier reply refused MAIL
+  std::size_t rcpt_count = 0;      // recipients in the envelope (at least 1)
+  std::size_t rcpt_sent = 0;       // RCPT commands sent so far
+  std::size_t rcpt_index = 0;      // Rcpt: the recipient this reply is for (0-based)
+  std::size_t rcpt_accepted = 0;   // RCPT replies before this one that accepted
+};
+
+// The next thing to send. None: nothing, wait for the next reply (pipelined replies
+// are still on their way). Mail: start the transaction (after STARTTLS and AUTH when
+// the configuration asks for them). Rcpt: RCPT TO for the recipient at
+// view.rcpt_sent. Content: the message, dot-stuffed, and the final ".".
+enum class NextCommand { None, Ehlo, Helo, Mail, Rcpt, Data, Content, Quit };
+std::string_view to_string(NextCommand command);
+
+// For a RCPT reply: Accepted means the recipient's outcome will be the reply to end of
+// data; Refused means this reply is the recipient's outcome. None for other replies.
+enum class RecipientVerdict { None, Accepted, Refused };
+std::string_view to_string(RecipientVerdict verdict);
+
+struct TransactionStep {
+  NextCommand send = NextCommand::None;
+  RecipientVerdict recipient = RecipientVerdict::None;
+  bool failed = false;  // the session failed with this reply (its outcome for everyone
+                        // without an outcome of their own)
+  std::string reason;   // when failed: a sentence for the trace
+};
+
 enum class ClientState {
   AwaitGreeting,
   TlsHandshake,   // implicit TLS, or after the 220 to STARTTLS
@@ -134,8 +178,8 @@ class ClientSession {
   enum class Awaiting { Greeting, Ehlo, Helo, Starttls, Auth, Mail, Rcpt, Data, Content, Quit };
 
   void handle_reply(const Reply& reply);
+  bool step_allowed(const TransactionView& view, const TransactionStep& step) const;
   void start_transaction(std::string_view trigger);
-  void after_recipients();
   void send_command(const std::string& line, std::string_view verb, std::string_view rfc,
                     std::string_view shown = {});
   void send_bytes(const std::string& bytes);
@@ -167,6 +211,7 @@ class ClientSession {
   std::size_t rcpt_sent_ = 0;      // RCPT commands sent so far
   std::size_t rcpt_answered_ = 0;  // RCPT replies read so far
   std::size_t rcpt_accepted_ = 0;  // of which 2xx
+  std::vector<bool> accepted_;     // per recipient: its RCPT reply accepted it
 };
 
 }  // namespace smtplab::smtp

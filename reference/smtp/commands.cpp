@@ -179,8 +179,12 @@ std::optional<Reply> check_rcpt(const CheckContext& context, const Command& comm
   return context.policy.on_rcpt_to(context.session, context.tx, rcpt.path);
 }
 
-std::optional<Reply> check_data(const CheckContext&, const Command& command) {
-  return no_argument(command, "DATA");  // RFC 5321 §4.1.1.4: data = "DATA" CRLF
+std::optional<Reply> check_data(const CheckContext& context, const Command& command) {
+  if (auto error = no_argument(command, "DATA")) return error;  // RFC 5321 §4.1.1.4: data = "DATA" CRLF
+  // RFC 5321 §4.1.1.4: "If accepted, the SMTP server returns a 354 Intermediate reply";
+  // the policy may refuse instead (4yz: try later, 5yz: the whole transaction fails,
+  // §3.3). A refusal changes nothing: no 354, so the client does not send the message.
+  return context.policy.on_data(context.session, context.tx);
 }
 std::optional<Reply> check_rset(const CheckContext&, const Command& command) {
   return no_argument(command, "RSET");  // RFC 5321 §4.1.1.5: rset = "RSET" CRLF

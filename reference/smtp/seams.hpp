@@ -3,7 +3,9 @@
 //
 // Standards: the seams follow the RFC sections of the functions they stand for:
 //            RFC 5321 §4.2 (parse_reply_lines), §4.1.2 and §4.1.1.2-3 (paths and
-//            ESMTP parameters), §4.5.2 and §4.1.1.4 (dot-stuffing, end of data).
+//            ESMTP parameters), §4.5.2 and §4.1.1.4 (dot-stuffing, end of data),
+//            §3.3, §4.1.1 and §4.2 with RFC 2920 (transaction_step: the client's
+//            decision after each reply, smtp/client_session.hpp).
 //
 // API:
 //   Seams seams;                          every field defaults to the reference function
@@ -18,8 +20,7 @@
 // point: a wrong parser shows up as a wrong delivery in the trace), but it is called
 // exactly where ours would be, with the same limits applied around it.
 //
-// Not implemented: a seam for the client transaction as a whole (exercise 5 drives
-// ClientSession through its public API instead).
+// Not implemented: seams for STARTTLS and AUTH (ClientSession keeps those decisions).
 #pragma once
 
 #include <string>
@@ -34,11 +35,15 @@ namespace smtplab::smtp {
 
 struct ParameterParse;                                  // smtp/commands.hpp
 ParameterParse parse_esmtp_parameters(std::string_view text);
+struct TransactionView;                                 // smtp/client_session.hpp
+struct TransactionStep;
+TransactionStep transaction_step(const TransactionView& view, const Reply& reply);
 
 using ParseReplyLinesFn = ParsedReply (*)(const std::vector<std::string>& lines);
 using ParsePathFn = PathParse (*)(std::string_view text);
 using ParseParametersFn = ParameterParse (*)(std::string_view text);
 using DotStuffFn = std::string (*)(std::string_view content);
+using TransactionStepFn = TransactionStep (*)(const TransactionView& view, const Reply& reply);
 
 struct Seams {
   // Exercise 1: one complete reply's lines -> Reply (client side, ReplyParser).
@@ -53,6 +58,10 @@ struct Seams {
   // no buffer; a student's scan_data is handed the bytes received so far.
   DotStuffFn dot_stuff = &smtp::dot_stuff;
   ScanDataFn scan_data = nullptr;
+  // Exercise 5: what the client does after each reply of the dialogue (greeting, EHLO,
+  // HELO, MAIL, RCPT, DATA, end of data), and which recipients the server accepted
+  // (client side, ClientSession::handle_reply).
+  TransactionStepFn transaction_step = &smtp::transaction_step;
 };
 
 }  // namespace smtplab::smtp

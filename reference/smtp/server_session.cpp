@@ -173,6 +173,12 @@ void ServerSession::start_tls() {
   tls_config.role = tls::Role::Server;
   tls_config.identity = config_.tls->identity;
   tls_config.now_ms = now_ms_;
+  // A fault injector may spoil this handshake (smtp::TlsHandshakeFault); the engine
+  // runs it like any other, so the trace shows what a real failure looks like.
+  if (std::optional<TlsHandshakeFault> fault = policy_.on_tls_handshake(session_)) {
+    tls_config.abort_after_client_hello = fault->abort;
+    if (fault->identity) tls_config.identity = fault->identity;
+  }
   tls_.emplace(std::move(tls_config), *config_.tls->random);
   tls_->start();
   // Whatever was left of a partial command line was sent in plaintext: gone too.

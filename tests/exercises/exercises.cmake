@@ -65,4 +65,14 @@ if(EXISTS "${lesson}/scenario.toml")
   set_tests_properties("exercise: lesson 02 fails with the 01-reply-parser stub plugged in"
                        PROPERTIES PASS_REGULAR_EXPRESSION "Using your 01-reply-parser.*Some expectations FAILED"
                                   TIMEOUT 600 LABELS exercises)
+  # Exercise 5: a client that sends RCPT into a pipelined group and DATA without an
+  # accepted recipient loses the lesson's mail (the session refuses the impossible step).
+  set(ex5_half "${CMAKE_CURRENT_LIST_DIR}/half-right/05-client-transaction")
+  if(EXISTS "${ex5_half}")
+    add_test(NAME "exercise: lesson 02 fails with a half-right 05-client-transaction plugged in"
+             COMMAND smtplab run "${lesson}" --student "${ex5_half}" --color never --quiet)
+    set_tests_properties("exercise: lesson 02 fails with a half-right 05-client-transaction plugged in"
+                         PROPERTIES PASS_REGULAR_EXPRESSION "Using your 05-client-transaction.*Some expectations FAILED"
+                                    TIMEOUT 600 LABELS exercises)
+  endif()
 endif()
