@@ -9,13 +9,22 @@
 // API:
 //   DirectoryQueue queue(dir);          // creates dir/msg and dir/tmp; loads dir/msg/*
 //   queue.commit(message);              // tmp file, fsync, rename into msg/, fsync msg/
-//   queue.update(message); queue.remove(id);
+//   queue.update(message); queue.remove(id);   // remove: unlink, no fsync (see .cpp)
 //   queue.recovered();                  // how many messages were loaded at start
+//   queue.set_offload(offload);         // real mode: commit_async runs the fsyncs on a
+//                                       // worker and calls done on the host's thread
 //
 // Durability, the way Postfix and qmail do it: write the whole file under tmp/, fsync it,
 // rename(2) it into msg/ (atomic: a reader sees the old file or the new one, never half),
 // then fsync the msg/ directory so the rename itself survives a power cut. Only then does
 // commit() return true and the MTA send 250.
+//
+// Off the event loop: each fsync costs milliseconds (a disk flush), and `smtplab serve`
+// answers every client from one thread. With set_offload(), commit_async() runs steps
+// 1-4 on a worker thread, so twenty sessions' fsyncs run side by side (the filesystem
+// journal then flushes several in one disk write: group commit, for free), while the
+// event loop goes on serving. The message enters the in-memory map, and done(true)
+// lets the MTA send 250, only when its own fsyncs have returned.
 //
 // File format (one file per message, named after its queue id; our own, text, versioned):
 //   smtplab-queue 1
@@ -41,6 +50,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,18 +75,23 @@ class DirectoryQueue final : public QueueStore {
   explicit DirectoryQueue(std::filesystem::path directory, std::size_t messages_max = queue_messages_max);
 
   bool commit(const QueuedMessage& message) override;
+  void commit_async(const QueuedMessage& message, std::function<void(bool)> done) override;
+  bool commits_async() const override { return static_cast<bool>(offload_); }
+  void set_offload(Offload offload) { offload_ = std::move(offload); }
   void update(const QueuedMessage& message) override;
   void remove(const std::string& id) override;
   QueuedMessage* find(const std::string& id) override;
   std::vector<std::string> ids() const override;
   std::size_t size() const override { return messages_.size(); }
+  // Commits handed to a worker whose done has not run yet.
+  std::size_t committing() const { return committing_.size(); }
 
   std::size_t recovered() const { return recovered_; }
   std::size_t corrupt_count() const { return corrupt_; }
   const std::filesystem::path& directory() const { return directory_; }
 
  private:
-  bool write_durably(const QueuedMessage& message);
+  bool admissible(const QueuedMessage& message) const;  // room, a new and safe id
   void load();
 
   std::filesystem::path directory_;
@@ -87,6 +102,8 @@ class DirectoryQueue final : public QueueStore {
   std::map<std::string, std::pair<std::uint64_t, QueuedMessage>> messages_;
   std::size_t recovered_ = 0;
   std::size_t corrupt_ = 0;
+  Offload offload_;                   // unset: commit_async is commit
+  std::set<std::string> committing_;  // ids on a worker: they count against the limit
 };
 
 }  // namespace smtplab::mta
