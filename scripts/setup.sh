@@ -15,6 +15,8 @@ PACKAGES=(
   libyaml-cpp-dev publicsuffix                      # SPF conformance suites (YAML), DMARC's PSL
   python3 python3-spf python3-dkim                  # independent oracles the tests compare with
   curl swaks libnet-ssleay-perl python3-aiosmtpd    # real clients and servers for `smtplab serve/send` tests
+  neomutt                                           # a real Maildir reader for the retrieval test
+  postfix                                           # a real smtpd for `smtplab send`, smtp-source for bench/
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core     # headless rendering for tests, projector font
 )
 
@@ -38,6 +40,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
+  # Postfix asks how to configure the system's mail; "No configuration" leaves /etc/postfix
+  # without main.cf and no mail system running: tests and bench/ start private instances.
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 

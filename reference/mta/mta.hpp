@@ -132,6 +132,9 @@ struct MtaConfig {
   MailAuthConfig mail_auth;
   // RFC 6376 §5: sign outbound mail of our own domain. None by default.
   std::optional<DkimSignConfig> dkim_sign;
+  // Real mode only (queue.hpp): local deliveries (the Maildir's write, fsync, link,
+  // fsync) run through this, off the event loop. Unset in the simulator: synchronous.
+  Offload offload;
 };
 
 class InboundSession;
@@ -178,6 +181,14 @@ class Mta {
   // `options`: the Authentication-Results field and the folder, after mail_auth checks.
   Reply accept(const smtp::Session& session, const smtp::Transaction& tx,
                const std::function<void(Event)>& note, const AcceptOptions& options = {});
+  // The same over QueueStore::commit_async, for a store whose commit finishes later
+  // (real mode). `done(reply, enqueue_event)` runs once the commit returned, on the
+  // host's thread: the event is the queue_change of a committed message (nullopt on a
+  // refusal). Whatever happened to the connection meanwhile, a committed message is
+  // scheduled for delivery. `note` is used only during this call (DKIM signing).
+  using AcceptDone = std::function<void(const Reply& reply, std::optional<Event> enqueue_event)>;
+  void accept_async(const smtp::Session& session, const smtp::Transaction& tx,
+                    const std::function<void(Event)>& note, const AcceptOptions& options, AcceptDone done);
 
   // Our own users: authenticated (RFC 4954), or a client in relay_from. Their mail is
   // signed (dkim_sign) and not checked (mail_auth): it is ours, not a stranger's.
@@ -191,7 +202,14 @@ class Mta {
  private:
   void schedule_attempt(const std::string& id, TimeMs delay_ms);
   void attempt(const std::string& id);
+  void attempt_remote(QueuedMessage& message);
   void deliver_locally(QueuedMessage& message);
+  void deliver_locally_offloaded(QueuedMessage& message);
+  std::optional<QueuedMessage> make_queued(const smtp::Session& session, const smtp::Transaction& tx,
+                                           const std::function<void(Event)>& note, const AcceptOptions& options,
+                                           Reply& refusal);
+  Reply committed(const QueuedMessage& message, const std::string& peer_name,
+                  const std::function<void(Event)>& note);
   std::string dkim_sign(const smtp::Session& session, std::string content,
                         const std::function<void(Event)>& note) const;
   void after_attempt(QueuedMessage& message);
@@ -206,6 +224,7 @@ class Mta {
   MtaConfig config_;
   std::unique_ptr<QueueStore> owned_queue_;  // MemoryQueue unless given one
   QueueStore& queue_;
+  mda::MailStore& store_;  // the Mda's store, for offloaded deliveries
   mda::Mda mda_;
   dns::ResolverAgent resolver_;
   std::unique_ptr<smtp::ServerPolicy> policy_;
