@@ -4,20 +4,28 @@
 # Every dependency is a Debian package (nothing is vendored; see docs/architecture.md).
 # Safe to run again: apt-get skips what is present, CMake rebuilds only what changed.
 #
-# Usage: scripts/setup.sh [--no-build] [--preset NAME]
+# Usage: scripts/setup.sh [--tests] [--no-build] [--preset NAME]
 set -euo pipefail
 
+# What building and running smtplab needs.
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libimgui-dev libglfw3-dev libgl-dev libstb-dev    # visualizer (Dear ImGui 1.86, GLFW, OpenGL, stb)
   libasio-dev libmbedtls-dev                        # real TCP, TLS
   catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libyaml-cpp-dev publicsuffix                      # SPF conformance suites (YAML), DMARC's PSL
+  fonts-dejavu-core                                 # the projector font
+)
+# What only the test suite needs (--tests): independent implementations the tests compare
+# with, and real clients and servers. Postfix is installed unconfigured ("No
+# configuration": no /etc/postfix/main.cf, no mail system running); tests and bench/
+# start private throw-away instances.
+TEST_PACKAGES=(
   python3 python3-spf python3-dkim                  # independent oracles the tests compare with
   curl swaks libnet-ssleay-perl python3-aiosmtpd    # real clients and servers for `smtplab serve/send` tests
   neomutt                                           # a real Maildir reader for the retrieval test
   postfix                                           # a real smtpd for `smtplab send`, smtp-source for bench/
-  xvfb xauth libgl1-mesa-dri fonts-dejavu-core     # headless rendering for tests, projector font
+  xvfb xauth libgl1-mesa-dri                        # headless rendering for the visualizer tests
 )
 
 preset=default
@@ -25,6 +33,7 @@ build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
+    --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
     --preset) preset=$2; shift ;;
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac

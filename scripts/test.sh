@@ -2,5 +2,5 @@
 # test.sh — set smtplab up (packages + build) and run the whole test suite with CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --tests
 ctest --preset default "$@"
