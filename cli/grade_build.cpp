@@ -251,8 +251,9 @@ BuildStep link_program(const Toolchain& tc, const std::vector<fs::path>& objects
 BuildStep link_shared_library(const Toolchain& tc, const std::vector<fs::path>& objects,
                               const std::vector<std::string>& libraries, const fs::path& output,
                               double time_limit_s) {
-  // The reference libraries are static and not position-independent, so they cannot
-  // resolve against the smtplab program at load time. The library therefore carries
+  // The reference libraries are static (built position-independent for this, see
+  // reference/CMakeLists.txt), and the smtplab program exports none of their symbols,
+  // so the student's library cannot resolve against it at load time. It carries
   // its own copy of what it uses, with its own C++ runtime (-static-libstdc++), bound
   // to itself (-Bsymbolic) and hidden (--exclude-libs): only the entry point is
   // exported. Both sides are built from the same headers by the same compiler, so the

@@ -10,7 +10,11 @@
 // API: smtplab serve [--data DIR] [--bind ADDR] [--smtp-port N] [--submission-port N]
 //      [--smtps-port N] [--pop3-port N] [--imap-port N] [--pop3s-port N] [--imaps-port N]
 //      [--allow-plaintext-login] [--cert PEM --key PEM] [--trace-jsonl FILE]
-//      [--idle-timeout-ms N]
+//      [--idle-timeout-ms N] [--workers N]
+//
+// Performance (docs/real-mode.md §Performance): the queue's fsyncs and the Maildir's run
+// on a pool of worker threads (net/worker_pool.hpp, --workers), never on the thread that
+// answers the clients; each 250 still waits for the fsyncs of its own message.
 //
 // POP3 and IMAP read the same Maildir the MDA writes (INBOX, and Junk as the Maildir++
 // folder .Junk), with the same users. Passwords are refused before TLS (RFC 2595 §2.2,
@@ -24,6 +28,7 @@
 //
 // Not implemented: users from a config file (the demo users only), SPF/DKIM checks of
 // incoming mail, relaying through a real resolver (set --dns to one), privileged ports.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -35,10 +40,12 @@
 #include "core/reply.hpp"
 #include "imap/server_session.hpp"
 #include "mda/maildir_store.hpp"
+#include "mda/notifying_store.hpp"
 #include "mta/directory_queue.hpp"
 #include "mta/mta.hpp"
 #include "net/asio_host.hpp"
 #include "net/session_pump.hpp"
+#include "net/worker_pool.hpp"
 #include "pop3/server_session.hpp"
 #include "serve_trace.hpp"
 #include "smtp/user_db.hpp"
@@ -77,6 +84,7 @@ struct ServeOptions {
   std::string dns = "127.0.0.1:53";
   TimeMs idle_timeout_ms = mta::server_idle_timeout_default_ms;
   std::size_t connections_max = net::connections_max_default;
+  std::size_t workers = net::worker_threads_default;
   bool verbose = false;
 };
 
@@ -140,6 +148,76 @@ class UserDbAuthenticator final : public pop3::Authenticator, public imap::Authe
   const smtp::UserDb& users_;
 };
 
+class ImapConnection;
+
+// The live IMAP connections, so that a delivery can reach the sessions of its user.
+// RFC 2177 §3: while a client idles, "the server is now free to send untagged EXISTS
+// ... responses at any time". Used on the io thread only (deliveries post to it).
+class ImapRegistry {
+ public:
+  void add(ImapConnection* connection) { connections_.push_back(connection); }
+  void remove(ImapConnection* connection) { std::erase(connections_, connection); }
+  void delivered(const std::string& user, const std::string& folder);
+
+ private:
+  std::vector<ImapConnection*> connections_;  // in the order they connected
+};
+
+// A SessionPump for IMAP that the registry can find: it knows its stream, so that it can
+// push output that no client command asked for (net/session_pump.hpp leaves that to the
+// owner).
+class ImapConnection final : public StreamHandler {
+ public:
+  ImapConnection(ImapRegistry& registry, Host& host, std::unique_ptr<imap::ServerSession> session,
+                 TimeMs idle_timeout_ms)
+      : registry_(registry), pump_(host, std::move(session), idle_timeout_ms) {
+    registry_.add(this);
+  }
+  ~ImapConnection() override { registry_.remove(this); }
+  ImapConnection(const ImapConnection&) = delete;
+  ImapConnection& operator=(const ImapConnection&) = delete;
+
+  void on_open(Stream& stream) override {
+    stream_ = &stream;
+    pump_.on_open(stream);
+  }
+  void on_data(Stream& stream, std::string_view bytes) override {
+    stream_ = &stream;
+    pump_.on_data(stream, bytes);
+  }
+  void on_close(Stream& stream, CloseReason reason) override {
+    stream_ = nullptr;
+    pump_.on_close(stream, reason);
+  }
+
+  // The MDA stored mail for `user`. The engine rereads its selected folder and, if it
+  // grew, says "* n EXISTS" (RFC 3501 §7.3.1); the folder is not compared here because
+  // the engine reports only growth of the one it has selected.
+  void delivered(const std::string& user) {
+    if (stream_ == nullptr || pump_.engine().user() != user) return;
+    pump_.engine().mailbox_changed();
+    // SessionPump has no public "send what the engine has now" (reported): handing it no
+    // bytes runs its pump, which sends the output, records the trace events and keeps a
+    // running failed-login delay in force.
+    pump_.on_data(*stream_, {});
+  }
+
+ private:
+  ImapRegistry& registry_;
+  net::SessionPump<imap::ServerSession> pump_;
+  Stream* stream_ = nullptr;  // valid from on_open to on_close
+};
+
+void ImapRegistry::delivered(const std::string& user, const std::string& folder) {
+  (void)folder;  // see ImapConnection::delivered
+  // A copy: telling one session may close its stream, and the host may then let go of
+  // its connection while we walk the list.
+  const std::vector<ImapConnection*> connections = connections_;
+  for (ImapConnection* connection : connections)
+    if (std::find(connections_.begin(), connections_.end(), connection) != connections_.end())
+      connection->delivered(user);
+}
+
 std::optional<Endpoint> parse_endpoint(const std::string& text) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) return std::nullopt;
@@ -183,6 +261,12 @@ int run_serve(const ServeOptions& options) {
   for (const auto& user : demo_users) users->add(user.name, smtp::hash_password(user.password, random));
 
   mda::MaildirStore store(data / "maildir", o.host_name);
+  // RFC 2177 §3: an IMAP client in IDLE hears of new mail as it arrives. The MTA's MDA
+  // delivers through this wrapper (on a worker thread); its observer, added below, posts
+  // the news to the io thread, where the registry tells that user's IMAP sessions. Both
+  // outlive the host, whose connections unregister when they are destroyed.
+  mda::NotifyingStore notifying_store(store);
+  ImapRegistry imap_registry;
 
   // Our lane is named by the host name only: the peers are on loopback too, and would
   // otherwise share our lane.
@@ -196,6 +280,11 @@ int run_serve(const ServeOptions& options) {
   // cannot take one more client; the host sends it to connections beyond the cap.
   host_config.overload_bytes = make_reply(ReplyId::ServiceNotAvailable).format(true);
   net::AsioHost host(io, host_config, trace);
+  notifying_store.add_observer([&io, &imap_registry](const std::string& user, const std::string& folder) {
+    asio::post(io, [&imap_registry, user, folder] { imap_registry.delivered(user, folder); });
+  });
+  // The disk work (queue commits, Maildir deliveries) runs here; joined after io.run().
+  net::WorkerPool workers(io, o.workers);
 
   // One MTA per listener, because each port has its own rules (RFC 6409 submission
   // requires TLS; RFC 8314 port 465 starts in TLS). They share the Maildir and the users;
@@ -210,7 +299,8 @@ int run_serve(const ServeOptions& options) {
   base.user_db = users;
   base.has_users = true;
   base.server.tls = smtp::ServerTlsConfig{identity, &host.random(), now_ms};
-  base.server.auth_mechanisms = {smtp::AuthMechanism::Plain, smtp::AuthMechanism::Login};
+  base.server.auth_mechanisms = {smtp::AuthMechanism::Plain, smtp::AuthMechanism::Login,
+                                 smtp::AuthMechanism::ScramSha256};  // RFC 7677
 
   struct Listener {
     const char* role;
@@ -231,8 +321,12 @@ int run_serve(const ServeOptions& options) {
     // mail to local users.
     config.submission_ports = (role == "smtp") ? std::vector<std::uint16_t>{} : std::vector<std::uint16_t>{l.port};
     auto queue = std::make_unique<mta::DirectoryQueue>(data / "queue" / role);
+    // RFC 5321 §4.1.1.4 still holds: the 250 waits for this message's fsyncs; only the
+    // other clients no longer wait for them (mta/directory_queue.hpp).
+    queue->set_offload(workers.offload());
+    config.offload = workers.offload();  // Maildir deliveries too (mta.hpp)
     const std::size_t recovered = queue->recovered();
-    auto mta = std::make_unique<mta::Mta>(host, std::move(config), store, *dns, std::move(queue));
+    auto mta = std::make_unique<mta::Mta>(host, std::move(config), notifying_store, *dns, std::move(queue));
     try {
       mta->start();
     } catch (const std::system_error& e) {
@@ -272,9 +366,9 @@ int run_serve(const ServeOptions& options) {
       config.tls = imap::ServerTlsConfig{identity, &host.random(), now_ms};
       config.implicit_tls = l.implicit_tls;  // RFC 8314 §3.3: imaps starts in TLS
       config.plaintext_login = o.plaintext_login;
-      factory = [&h, &store, &authenticator, config, idle_ms]() -> std::unique_ptr<StreamHandler> {
-        return std::make_unique<net::SessionPump<imap::ServerSession>>(
-            h, std::make_unique<imap::ServerSession>(config, store, authenticator), idle_ms);
+      factory = [&h, &store, &authenticator, &imap_registry, config, idle_ms]() -> std::unique_ptr<StreamHandler> {
+        return std::make_unique<ImapConnection>(
+            imap_registry, h, std::make_unique<imap::ServerSession>(config, store, authenticator), idle_ms);
       };
     } else {
       pop3::ServerConfig config;
@@ -303,6 +397,9 @@ int run_serve(const ServeOptions& options) {
     std::cout << "smtplab serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping\n" << std::flush;
   });
   io.run();
+  // Work still on a worker finishes on disk; its reply is never sent (the client did not
+  // get a 250, and a committed file is recovered at the next start).
+  workers.join();
   std::uint64_t accepted = 0, delivered = 0;
   for (const auto& mta : mtas) {
     accepted += mta->accepted_count();
@@ -340,6 +437,9 @@ void add_serve_command(CLI::App& app, Action& action) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--connections-max", options->connections_max, "Streams at once; beyond: 421 4.3.2")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--workers", options->workers, "Threads for the disk work (fsync of queue and Maildir)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--verbose", options->verbose, "Show every line of replies and message contents");

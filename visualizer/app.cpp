@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -44,6 +45,7 @@ struct App {
   ui::MainWindow main_window;
   float pending_scale = 0.0f;  // set by Ctrl +/-; applied between frames
   bool zoom_keys_down = false;
+  double fonts_ms = 0.0;       // start-up figures for the first-frame line (issue 3)
 
   // [SECTION] Start-up ----------------------------------------------------------------
   bool start(std::string& error) {
@@ -73,7 +75,9 @@ struct App {
     ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini: the layout is fixed
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
+    const auto fonts_start = std::chrono::steady_clock::now();
     set_scale(options.scale);
+    fonts_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - fonts_start).count();
     return true;
   }
 
@@ -82,8 +86,13 @@ struct App {
     ui::load_fonts(theme, options.font_dir.empty() ? ui::default_font_dir : options.font_dir);
     if (!theme.font_message.empty()) std::fprintf(stderr, "smtplab-visualizer: %s\n", theme.font_message.c_str());
     ui::apply_style(theme);
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
+    // The backend uploads the atlas itself with its other device objects on the first
+    // frame; only a change of scale afterwards needs a new texture here (uploading it at
+    // start-up as well would rasterise nothing twice but upload it twice).
+    if (ImGui::GetIO().Fonts->TexID != nullptr) {
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
   }
 
   void load() {
@@ -198,10 +207,16 @@ int run_app(const AppOptions& options) {
     if (first) {
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       const auto since = [&](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+      // Wall-clock figures depend on the machine's load; the CPU time of the process
+      // (all threads, llvmpipe's included) is the steadier figure on a shared machine.
+      const double cpu_ms = 1000.0 * static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
       std::fprintf(stderr,
                    "smtplab-visualizer: first frame after %.0f ms (window, context and fonts %.0f ms, "
-                   "loading %.0f ms)\n",
-                   ms, since(start, started), since(started, loaded));
+                   "loading %.0f ms)\n"
+                   "smtplab-visualizer:   of which fonts %.0f ms, scenario run %.0f ms, model %.0f ms, "
+                   "first frame drawn %.0f ms; CPU time %.0f ms\n",
+                   ms, since(start, started), since(started, loaded), app.fonts_ms, app.loaded.run_ms,
+                   app.loaded.model_ms, since(loaded, std::chrono::steady_clock::now()), cpu_ms);
       first = false;
     }
   }

@@ -5,11 +5,16 @@
 // and lessons get a clear message and saved traces still open.
 #include "loader.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #ifdef SMTPLAB_HAVE_SCENARIO_RUNNER
+#include "imap/client_session.hpp"
+#include "imap/server_transitions.hpp"
+#include "pop3/client_session.hpp"
+#include "pop3/server_transitions.hpp"
 #include "scenario/runner.hpp"
 #include "smtp/client_transitions.hpp"
 #include "smtp/server_transitions.hpp"
@@ -75,7 +80,9 @@ LoadResult run_scenario([[maybe_unused]] const std::filesystem::path& scenario,
     return result;
 #endif
   }
+  const auto run_start = std::chrono::steady_clock::now();
   scenario::RunOutcome outcome = scenario::run_scenario_file(scenario.string(), seed, seams);
+  const auto run_end = std::chrono::steady_clock::now();
   if (!outcome.ok) {
     result.error = outcome.error.empty() ? scenario.string() + ": the scenario did not load" : outcome.error;
     return result;
@@ -87,6 +94,8 @@ LoadResult run_scenario([[maybe_unused]] const std::filesystem::path& scenario,
     *summary = std::move(text);
   }
   result.model = TraceModel::create(std::move(outcome.document), catalog, std::move(outcome.lesson_markdown));
+  result.run_ms = std::chrono::duration<double, std::milli>(run_end - run_start).count();
+  result.model_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - run_end).count();
 #else
   result.error = scenario.string() +
                  ": this build of smtplab-visualizer cannot run scenarios yet (built without "
@@ -101,6 +110,12 @@ void register_engine_tables([[maybe_unused]] MachineCatalog& catalog) {
 #ifdef SMTPLAB_HAVE_SCENARIO_RUNNER
   catalog.add(smtp::server_state_machine());
   catalog.add(smtp::client_state_machine());
+  // The mail readers' engines (lesson 8): without their tables the state panel would
+  // draw only the states the trace happened to visit, and could not flag a wrong move.
+  catalog.add(pop3::server_state_machine());
+  catalog.add(pop3::client_state_machine());
+  catalog.add(imap::server_state_machine());
+  catalog.add(imap::client_state_machine());
 #endif
 }
 

@@ -65,11 +65,16 @@ struct Event {
   std::string explain;  // explanation key (see core/explain.hpp), e.g. "reply.503"
   std::string rfc;      // the section that governs it, e.g. "RFC 5321 §4.1.4"
 
-  // Convenience for building events: add a field, return *this.
+  // Convenience for building events: add a field, return *this. The first field
+  // reserves room for fields_reserved_first, so that an event built field by field
+  // (a state change has five) allocates its vector once instead of growing it 1, 2, 4, 8.
   Event& with(std::string key, std::string value) {
+    if (fields.capacity() == 0) fields.reserve(fields_reserved_first);
     fields.emplace_back(std::move(key), std::move(value));
     return *this;
   }
+  // Our choice, from the trace of the benchmark: most events carry at most six fields.
+  static constexpr std::size_t fields_reserved_first = 6;
   // The value of a field, or empty when absent.
   std::string_view field(std::string_view key) const;
 };

@@ -69,20 +69,6 @@ constexpr FlagName flag_names[] = {
     {'D', "\\Draft"}, {'F', "\\Flagged"}, {'R', "\\Answered"}, {'S', "\\Seen"}, {'T', "\\Deleted"},
 };
 
-// The delivery time in a Maildir file name: "On the left is the result of time()"
-// (maildir(5), and mda/maildir_store.cpp unique_name): the digits before the first '.'.
-std::optional<TimeMs> delivery_time_ms(std::string_view id) {
-  const std::size_t dot = id.find('.');
-  // 1 to 12 digits: seconds up to the year 33658, enough for any real name.
-  if (dot == std::string_view::npos || dot == 0 || dot > 12) return std::nullopt;
-  TimeMs seconds = 0;
-  for (std::size_t i = 0; i < dot; ++i) {
-    if (id[i] < '0' || id[i] > '9') return std::nullopt;
-    seconds = seconds * 10 + (id[i] - '0');
-  }
-  return seconds * 1000;
-}
-
 std::string flags_text(std::string_view letters) {
   std::string out = "(";
   for (const FlagName& f : flag_names)
@@ -699,10 +685,11 @@ void ServerSession::do_fetch(const std::vector<Arg>& args, bool by_uid) {
       } else if (item == "INTERNALDATE") {
         // RFC 3501 §2.3.3: "For messages that were delivered via an SMTP server, this
         // SHOULD be the date and time of final delivery of the message as defined by
-        // [SMTP]." The store has no accessor for it (reported), so it is read from a
-        // Maildir name, which starts with the delivery time in seconds; otherwise the
-        // session's clock stands in.
-        out += "INTERNALDATE " + internal_date(delivery_time_ms(entry.id).value_or(now_ms_));
+        // [SMTP]." The store remembers it (MailStore::delivered_ms: the time the MDA
+        // stored the message); only a store that cannot tell leaves the session's clock
+        // to stand in.
+        out += "INTERNALDATE " +
+               internal_date(store_.delivered_ms(user_, folder_, entry.id).value_or(now_ms_));
       } else {
         // RFC 3501 §6.4.5: BODY[HEADER] is the header with its blank line; BODY[] and
         // RFC822 the whole message; BODY.PEEK does not set \Seen, the others do.

@@ -115,6 +115,19 @@ bool MemoryMailStore::set_flags(std::string_view user, std::string_view folder, 
   return false;
 }
 
+std::optional<TimeMs> MailStore::delivered_ms(std::string_view, std::string_view, std::string_view) const {
+  return std::nullopt;
+}
+
+std::optional<TimeMs> MemoryMailStore::delivered_ms(std::string_view user, std::string_view folder,
+                                                    std::string_view id) const {
+  auto it = folders_.find(key_of(user, folder));
+  if (it == folders_.end()) return std::nullopt;
+  for (const auto& m : it->second)
+    if (m.id == id) return m.time_ms;
+  return std::nullopt;
+}
+
 UidListing MemoryMailStore::uids(std::string_view user, std::string_view folder) {
   UidListing listing;
   // Ids come from one counter for the whole store, so the next id is the next UID.

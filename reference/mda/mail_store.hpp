@@ -16,6 +16,7 @@
 //   store.flags / set_flags(..., "RS")  Maildir info letters: D F R S T (IMAP \Draft
 //                                       \Flagged \Answered \Seen \Deleted)
 //   store.uids("bob", "INBOX")          IMAP UIDs and UIDVALIDITY (RFC 3501 §2.3.1.1)
+//   store.delivered_ms("bob", "INBOX", id)  the delivery time (IMAP INTERNALDATE)
 //   check_mailbox_name("bob", "Junk")   empty, or why the user/folder is not allowed
 //
 // Rules: user and folder names are checked before anything is stored, by both stores
@@ -95,6 +96,11 @@ class MailStore {
   // UIDVALIDITY stays the same. The default numbers list() from 1 (stable only for a
   // store that never removes); both stores here override it with stable UIDs.
   virtual UidListing uids(std::string_view user, std::string_view folder);
+  // When the message was delivered, in the time the store was given at delivery (virtual
+  // time in the simulator): IMAP's INTERNALDATE (RFC 3501 §2.3.3). nullopt when the
+  // message is unknown or the store cannot tell (the default).
+  virtual std::optional<TimeMs> delivered_ms(std::string_view user, std::string_view folder,
+                                             std::string_view id) const;
 };
 
 // Empty when `user` and `folder` may name a mailbox, else a sentence saying why not.
@@ -120,6 +126,9 @@ class MemoryMailStore final : public MailStore {
   // The ids are the numbers 1, 2, ... given at delivery: they are the UIDs, and the
   // UIDVALIDITY is always 1 (a memory store never renumbers).
   UidListing uids(std::string_view user, std::string_view folder) override;
+  // The time_ms that deliver() was given for this message.
+  std::optional<TimeMs> delivered_ms(std::string_view user, std::string_view folder,
+                                     std::string_view id) const override;
 
   std::size_t total() const { return total_; }
 

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -346,6 +347,57 @@ UidListing MaildirStore::uids(std::string_view user, std::string_view folder) {
     fs::rename(tmp_path, list_path, ec);
   }
   return listing;
+}
+
+namespace {
+
+// The digits of `text` from `pos` up to `count_max` of them, as a number; nullopt when
+// there are none or more than count_max (too many for a time we could have written).
+std::optional<TimeMs> leading_number(std::string_view text, std::size_t pos, std::size_t count_max,
+                                     std::size_t* end) {
+  std::size_t i = pos;
+  TimeMs value = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if (i - pos == count_max) return std::nullopt;
+    value = value * 10 + (text[i] - '0');
+    ++i;
+  }
+  if (i == pos) return std::nullopt;
+  *end = i;
+  return value;
+}
+
+// Our choice: up to 12 digits of seconds (the year 33658) and maildir.html's "M"
+// microseconds (6 digits): more is not a time but a foreign name.
+inline constexpr std::size_t name_seconds_digits_max = 12;
+inline constexpr std::size_t name_usec_digits = 6;
+
+}  // namespace
+
+std::optional<TimeMs> MaildirStore::delivered_ms(std::string_view user, std::string_view folder,
+                                                 std::string_view id) const {
+  if (!check_mailbox_name(user, folder).empty() || !valid_id(id)) return std::nullopt;
+  const fs::path file = find_file(folder_path(user, folder), id);
+  if (file.empty()) return std::nullopt;
+  // maildir.html: a unique name is "time.delivery-id.host", time first. Ours add the
+  // microseconds as "M<usec>" in the delivery id (unique_name above).
+  std::size_t end = 0;
+  if (const auto seconds = leading_number(id, 0, name_seconds_digits_max, &end);
+      seconds && end < id.size() && id[end] == '.') {
+    TimeMs ms = *seconds * 1000;
+    std::size_t usec_end = 0;
+    if (end + 1 < id.size() && id[end + 1] == 'M') {
+      const auto usec = leading_number(id, end + 2, name_usec_digits, &usec_end);
+      if (usec && usec_end - (end + 2) == name_usec_digits) ms += *usec / 1000;
+    }
+    return ms;
+  }
+  // A foreign name: the file's modification time is the best witness of its arrival.
+  std::error_code ec;
+  const fs::file_time_type written = fs::last_write_time(file, ec);
+  if (ec) return std::nullopt;
+  const auto system = std::chrono::file_clock::to_sys(written);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(system.time_since_epoch()).count();
 }
 
 }  // namespace smtplab::mda

@@ -9,7 +9,8 @@
 //   MaildirStore store("/var/tmp/smtplab-mail", "mx.b.example");
 //   store.deliver("bob", "INBOX", content, now_ms)  -> root/bob/Maildir/new/<unique>
 //   store.deliver("bob", "Junk", content, now_ms)   -> root/bob/Maildir/.Junk/new/<unique>
-//   store.list / read / count / remove / flags / set_flags / uids as in MailStore
+//   store.list / read / count / remove / flags / set_flags / uids / delivered_ms as in
+//   MailStore
 //   (new/ and cur/ both count)
 //   store.folder_path("bob", "Junk")                the maildir of a folder
 //
@@ -19,11 +20,14 @@
 // (another run wrote into the same directory), the counter moves on.
 //
 // This is the only file of smtplab/reference that touches the filesystem.
+// deliver() may run on several threads at once (real mode's worker pool); the other
+// members are for the host's thread.
 //
 // Not implemented: quotas
 // (Maildir++ maildirsize), cleaning stale files out of tmp/ (36 hours, per the spec).
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 
@@ -57,6 +61,12 @@ class MaildirStore final : public MailStore {
   // taken from the seconds of the oldest message's name (so a rebuilt list most likely
   // gets a new one, as §2.3.1.1 asks), or 1 for an empty folder.
   UidListing uids(std::string_view user, std::string_view folder) override;
+  // Read back from the unique name: its leading seconds (maildir.html: "On the left is
+  // the result of time()"), plus the milliseconds of our ".M<usec>" part when present;
+  // for a name that does not start with digits (another program's), the file's
+  // modification time. nullopt when there is no such message.
+  std::optional<TimeMs> delivered_ms(std::string_view user, std::string_view folder,
+                                     std::string_view id) const override;
 
   // root/<user>/Maildir for INBOX, root/<user>/Maildir/.<folder> for any other folder.
   std::filesystem::path folder_path(std::string_view user, std::string_view folder) const;
@@ -68,7 +78,10 @@ class MaildirStore final : public MailStore {
  private:
   std::filesystem::path root_;
   std::string host_name_;
-  std::uint64_t deliveries_ = 0;
+  // Atomic: real mode runs deliver() on several worker threads at once (mta.hpp,
+  // MtaConfig::offload). Everything else deliver() touches is the filesystem, which the
+  // Maildir design makes safe for concurrent deliveries (unique names, link into new/).
+  std::atomic<std::uint64_t> deliveries_ = 0;
 };
 
 }  // namespace smtplab::mda

@@ -243,7 +243,9 @@ void DirectoryQueue::commit_async(const QueuedMessage& message, std::function<vo
              committing_.erase(copy->id);
              // RFC 5321 §4.1.1.4: only now, with the file and its rename on disk, may
              // the MTA say 250; the in-memory copy appears at the same moment.
-             if (*ok) messages_[copy->id] = {next_order_++, std::move(*copy)};
+             // (The id is copied first: the right side of `=` is evaluated first, C++17.)
+             const std::string id = copy->id;
+             if (*ok) messages_[id] = {next_order_++, std::move(*copy)};
              done(*ok);
            });
 }
@@ -257,7 +259,9 @@ void DirectoryQueue::update(const QueuedMessage& message) {
   write_durably(directory_, message);
 }
 
-void DirectoryQueue::remove(const std::string& id) {
+void DirectoryQueue::remove(const std::string& id_ref) {
+  // A copy: the caller's id usually lives inside the message that erase() destroys.
+  const std::string id = id_ref;
   if (messages_.erase(id) == 0 || !is_safe_id(id)) return;
   std::error_code ec;
   // No fsync of msg/ here, unlike commit(): if a crash undoes this unlink, the message

@@ -195,4 +195,9 @@ bool FaultPolicy::check_password(const smtp::Session& session, std::string_view 
   return inner_.check_password(session, user, password);
 }
 
+std::optional<smtp::ScramCredentials> FaultPolicy::find_scram_credentials(const smtp::Session& session,
+                                                                          std::string_view user) {
+  return inner_.find_scram_credentials(session, user);
+}
+
 }  // namespace smtplab::mta

@@ -112,6 +112,8 @@ class FaultPolicy final : public smtp::ServerPolicy {
   bool is_local_domain(std::string_view domain) const override;
   bool is_local_user(const Mailbox& mailbox) const override;
   bool check_password(const smtp::Session& session, std::string_view user, std::string_view password) override;
+  std::optional<smtp::ScramCredentials> find_scram_credentials(const smtp::Session& session,
+                                                               std::string_view user) override;
 
  private:
   std::optional<Reply> inject(FaultStage stage);

@@ -17,6 +17,8 @@ InboundSession::InboundSession(Mta& mta, std::uint16_t port)
       session_(mta.server_config_for(port), fault_policy_) {
   policy_.set_start_checks(
       [this](const smtp::Session& session, const smtp::Transaction& tx) { start_checks(session, tx); });
+  policy_.set_start_commit(
+      [this](const smtp::Session& session, const smtp::Transaction& tx) { start_commit(session, tx); });
 }
 
 InboundSession::~InboundSession() {
@@ -127,12 +129,58 @@ void InboundSession::finish_checks(const smtp::Session& session, const smtp::Tra
       options.auth_results = mailauth::authentication_results_value(outcome.results);
       options.authserv_id = outcome.results.authserv_id;
       if (outcome.action == MailAuthAction::Junk) options.folder = std::string(mda::folder_junk);
+      if (mta_.queue().commits_async()) {
+        // Checks first, then the durable commit, then 250 (from the commit's callback).
+        commit_and_resume(session, tx, options);
+        if (stream_ != nullptr && session_.awaiting_decision()) pump(*stream_);  // the checks' events
+        return;
+      }
       reply = mta_.accept(session, tx, [this](Event e) { session_.add_event(std::move(e)); }, options);
       break;
     }
   }
   session_.resume(reply);
   if (stream_ != nullptr) pump(*stream_);
+}
+
+void InboundSession::start_commit(const smtp::Session& session, const smtp::Transaction& tx) {
+  session_.defer_reply();  // we are inside on_message: the engine waits for resume()
+  commit_starting_ = true;
+  commit_and_resume(session, tx, AcceptOptions{});
+  commit_starting_ = false;
+}
+
+void InboundSession::commit_and_resume(const smtp::Session& session, const smtp::Transaction& tx,
+                                       const AcceptOptions& options) {
+  std::weak_ptr<bool> alive = alive_;
+  Mta* mta = &mta_;
+  mta_.accept_async(
+      session, tx, [this](Event e) { session_.add_event(std::move(e)); }, options,
+      [this, alive, mta](const Reply& reply, std::optional<Event> enqueue) {
+        if (alive.expired() || closed_) {
+          // The client is gone: it never saw 250. A committed message is queued and
+          // will be delivered (see inbound.hpp); the trace says so.
+          if (!enqueue) return;
+          Event event;
+          event.kind = EventKind::PolicyCheck;
+          event.summary = "connection closed while the queue commit ran: the message is queued and will be "
+                          "delivered, but the client never saw 250 and may send it again";
+          event.explain = "policy.commit.orphaned";
+          event.rfc = "RFC 5321 §6.1";
+          event.with("rule", "commit").with("result", "queued without 250");
+          mta->host().emit(std::move(event));
+          mta->host().emit(std::move(*enqueue));
+          return;
+        }
+        if (enqueue) session_.add_event(std::move(*enqueue));
+        if (commit_starting_) {
+          early_reply_ = reply;  // refused at once, inside on_message: pump() sends it
+          return;
+        }
+        if (!session_.awaiting_decision()) return;  // a timeout answered 421 meanwhile
+        session_.resume(reply);
+        if (stream_ != nullptr) pump(*stream_);
+      });
 }
 
 void InboundSession::flush_events() {
@@ -145,6 +193,11 @@ void InboundSession::pump(Stream& stream) {
     const EarlyOutcome early = std::move(*early_outcome_);
     early_outcome_.reset();
     return finish_checks(early.session, early.tx, early.outcome);  // pumps again
+  }
+  if (early_reply_ && session_.awaiting_decision()) {
+    const Reply reply = *early_reply_;
+    early_reply_.reset();
+    session_.resume(reply);
   }
   emit_dialogue(mta_.host(), session_.take_events(), peer_, stream.id(), /*we_are_server=*/true);
   std::string output = session_.take_output();

@@ -10,6 +10,15 @@
 // Sender authentication (mail_auth.hpp): when the policy hands a message over, this
 // session defers the end-of-data reply, runs the checks over the MTA's resolver,
 // emits their events as they come, and resumes with 250 (after Mta::accept), 550 or 451.
+//
+// Durable commit off the event loop (real mode, QueueStore::commits_async): the reply to
+// end of data is deferred the same way while the queue's fsyncs run on a worker, and
+// resume(250) comes only from the commit's callback (after the checks, if any: checks
+// first, then the commit, then 250). If the connection closes meanwhile, the commit
+// still completes and the message IS delivered: it is on disk, and a durable queue file
+// is recovered and delivered after a restart anyway, so dropping it here would make the
+// outcome depend on timing. The client never saw 250 and may send it again: a duplicate,
+// the side RFC 5321 §6.1 prefers to a loss (and the window RFC 1047 describes).
 #pragma once
 
 #include <memory>
@@ -18,6 +27,7 @@
 #include "core/host.hpp"
 #include "mta/fault_policy.hpp"
 #include "mta/mail_auth.hpp"
+#include "mta/mta.hpp"
 #include "mta/policy.hpp"
 #include "smtp/server_session.hpp"
 
@@ -41,6 +51,8 @@ class InboundSession final : public StreamHandler {
   void start_checks(const smtp::Session& session, const smtp::Transaction& tx);
   void finish_checks(const smtp::Session& session, const smtp::Transaction& tx, const MailAuthOutcome& outcome);
   void flush_events();
+  void start_commit(const smtp::Session& session, const smtp::Transaction& tx);
+  void commit_and_resume(const smtp::Session& session, const smtp::Transaction& tx, const AcceptOptions& options);
 
   Mta& mta_;
   MtaPolicy policy_;
@@ -58,6 +70,11 @@ class InboundSession final : public StreamHandler {
     MailAuthOutcome outcome;
   };
   std::optional<EarlyOutcome> early_outcome_;  // checks that finished inside on_message
+  bool commit_starting_ = false;         // inside start_commit (a commit that failed at once)
+  std::optional<Reply> early_reply_;     // its reply, sent by pump() once the engine waits
+  // Expires with this session: a commit callback that outlives it sees that, and does
+  // not touch the session (the Mta, which outlives every session, still queues).
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace smtplab::mta

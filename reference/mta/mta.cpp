@@ -59,6 +59,7 @@ Mta::Mta(Host& host, MtaConfig config, mda::MailStore& store, Endpoint dns_serve
       config_(std::move(config)),
       owned_queue_(std::move(queue)),
       queue_(*owned_queue_),
+      store_(store),
       mda_(host, store),
       resolver_(host, std::move(dns_server)) {
   for (auto& domain : config_.domains) domain = ascii_lower(domain);
@@ -158,10 +159,41 @@ std::string Mta::dkim_sign(const smtp::Session& session, std::string content,
 
 Reply Mta::accept(const smtp::Session& session, const smtp::Transaction& tx,
                   const std::function<void(Event)>& note, const AcceptOptions& options) {
+  Reply refusal;
+  std::optional<QueuedMessage> message = make_queued(session, tx, note, options, refusal);
+  if (!message) return refusal;
+  // RFC 5321 §4.1.1.4: the 250 means we are responsible now. Commit first, reply after.
+  if (!queue_.commit(*message)) return make_reply(ReplyId::InsufficientStorage);
+  return committed(*message, session.peer_name, note);
+}
+
+void Mta::accept_async(const smtp::Session& session, const smtp::Transaction& tx,
+                       const std::function<void(Event)>& note, const AcceptOptions& options, AcceptDone done) {
+  Reply refusal;
+  std::optional<QueuedMessage> message = make_queued(session, tx, note, options, refusal);
+  if (!message) return done(refusal, std::nullopt);
+  // RFC 5321 §4.1.1.4, as in accept(): the 250 is built only in the commit's callback,
+  // that is after the store's fsyncs returned. The callback runs even when the client
+  // has gone meanwhile: the message is on disk, so it is ours and is delivered.
+  const std::string id = message->id;
+  queue_.commit_async(*message, [this, id, peer = session.peer_name, done = std::move(done)](bool ok) {
+    const QueuedMessage* stored = ok ? queue_.find(id) : nullptr;
+    if (stored == nullptr) return done(make_reply(ReplyId::InsufficientStorage), std::nullopt);
+    std::optional<Event> enqueue;
+    const Reply reply = committed(*stored, peer, [&enqueue](Event event) { enqueue = std::move(event); });
+    done(reply, std::move(enqueue));
+  });
+}
+
+std::optional<QueuedMessage> Mta::make_queued(const smtp::Session& session, const smtp::Transaction& tx,
+                                              const std::function<void(Event)>& note,
+                                              const AcceptOptions& options, Reply& refusal) {
   // RFC 5321 §6.3: "Simple counting of the number of Received: header fields in a
   // message has proven to be an effective ... method of detecting loops".
-  if (message::parse_header(tx.content).header.received_count() >= limits::received_headers_max)
-    return make_reply(ReplyId::MailLoop);
+  if (message::parse_header(tx.content).header.received_count() >= limits::received_headers_max) {
+    refusal = make_reply(ReplyId::MailLoop);
+    return std::nullopt;
+  }
 
   QueuedMessage message;
   message.id = next_queue_id();
@@ -196,11 +228,13 @@ Reply Mta::accept(const smtp::Session& session, const smtp::Transaction& tx,
   message.content = message::prepend_field(content, "Received", message::received_value(info));
   message.arrived_ms = host_.clock().now_ms();
   message.next_attempt_ms = message.arrived_ms;
+  return message;
+}
 
-  // RFC 5321 §4.1.1.4: the 250 means we are responsible now. Commit first, reply after.
-  if (!queue_.commit(message)) return make_reply(ReplyId::InsufficientStorage);
+Reply Mta::committed(const QueuedMessage& message, const std::string& peer_name,
+                     const std::function<void(Event)>& note) {
   ++accepted_;
-  note(queue_change(message, "enqueue", "accepted from " + session.peer_name));
+  note(queue_change(message, "enqueue", "accepted from " + peer_name));
   schedule_attempt(message.id, 0);
   return make_reply(ReplyId::MessageAccepted, "queued as " + message.id);
 }
@@ -238,9 +272,13 @@ void Mta::schedule_attempt(const std::string& id, TimeMs delay_ms) {
 void Mta::attempt(const std::string& id) {
   QueuedMessage* message = queue_.find(id);
   if (message == nullptr || message->in_flight) return;
-
+  if (config_.offload) return deliver_locally_offloaded(*message);  // continues in attempt_remote
   deliver_locally(*message);
+  attempt_remote(*message);
+}
 
+void Mta::attempt_remote(QueuedMessage& message_ref) {
+  QueuedMessage* message = &message_ref;
   // Group the remote recipients by domain: one SMTP transaction per destination
   // (RFC 5321 §3.3 allows many recipients per transaction).
   std::map<std::string, std::vector<std::string>> by_domain;
@@ -287,6 +325,80 @@ void Mta::deliver_locally(QueuedMessage& message) {
                     " as " + stored.id;
     ++delivered_;
   }
+}
+
+// Real mode: the same deliveries as deliver_locally, with the Maildir's disk work (write,
+// fsync, link into new/, fsync new/: mda/maildir_store.cpp) on a worker thread through
+// config_.offload, so that the event loop goes on answering clients meanwhile. The steps
+// around the store are mda::Mda::deliver's, split in three: the Return-Path is added
+// here, the store runs on the worker, and the trace event and the recipient's state are
+// written back here, on the host's thread. The message is in_flight meanwhile, so no
+// second attempt starts; the queue entry is removed (after_attempt, via attempt_remote)
+// only after the deliveries returned: a crash in between gives at worst a second copy
+// after the restart, never a loss (RFC 5321 §6.1).
+void Mta::deliver_locally_offloaded(QueuedMessage& message) {
+  struct Job {
+    std::size_t recipient = 0;  // index into message.recipients
+    std::string user, folder, return_path, stored;
+    mda::StoreResult result;
+  };
+  auto jobs = std::make_shared<std::vector<Job>>();
+  for (std::size_t i = 0; i < message.recipients.size(); ++i) {
+    QueuedRecipient& r = message.recipients[i];
+    if (r.status != RecipientStatus::Pending || !is_local_domain(domain_of(r.address))) continue;
+    ++r.attempts;
+    Job job;
+    job.recipient = i;
+    job.user = local_part_of(r.address);
+    if (ascii_lower(job.user) == "postmaster" && !is_local_user(job.user) && !config_.users.empty())
+      job.user = config_.users.front();  // RFC 5321 §4.5.1: postmaster must reach someone
+    job.folder = message.folder.empty() ? std::string(mda::folder_inbox) : message.folder;
+    // RFC 5321 §4.4: final delivery removes the sender's Return-Path fields and
+    // "inserts a return-path line at the beginning of the mail data" (mda/mda.cpp).
+    job.return_path = message::return_path_value("<" + message.reverse_path + ">");
+    job.stored = message::remove_fields(message.content, "Return-Path");
+    job.stored.insert(0, message::format_field("Return-Path", job.return_path));
+    jobs->push_back(std::move(job));
+  }
+  if (jobs->empty()) return attempt_remote(message);
+  message.in_flight = true;
+  const TimeMs now_ms = host_.clock().now_ms();  // the clock is read here, not on the worker
+  config_.offload(
+      // The worker: only the store (thread-safe: MaildirStore) and the jobs it owns.
+      [&store = store_, jobs, now_ms] {
+        for (Job& job : *jobs) job.result = store.deliver(job.user, job.folder, job.stored, now_ms);
+      },
+      // Back on the host's thread.
+      [this, id = message.id, jobs] {
+        QueuedMessage* queued = queue_.find(id);
+        if (queued == nullptr) return;
+        queued->in_flight = false;
+        for (Job& job : *jobs) {
+          QueuedRecipient& r = queued->recipients[job.recipient];
+          const bool ok = job.result.ok();
+          Event event;
+          event.kind = EventKind::Delivery;
+          event.summary = ok ? job.folder + " of " + job.user + ": " + std::to_string(job.stored.size()) + " bytes"
+                             : "delivery to " + job.folder + " of " + job.user + " failed: " + job.result.error;
+          event.explain = "kind.delivery";
+          event.rfc = "RFC 5321 §4.4";
+          event.with("user", job.user).with("folder", job.folder).with("id", job.result.id).with("return_path",
+                                                                                               job.return_path);
+          if (!ok) event.with("error", job.result.error);
+          event.bytes = std::move(job.stored);
+          host_.emit(std::move(event), host_.name() + "/mailbox:" + job.user);
+          if (!ok) {
+            // As in deliver_locally: kept, and tried again later (RFC 5321 §4.5.4.1).
+            r.last_result = "local delivery failed: " + job.result.error;
+            continue;
+          }
+          r.status = RecipientStatus::Delivered;
+          r.last_result = "delivered to mailbox " + job.user +
+                          (queued->folder.empty() ? "" : " folder " + queued->folder) + " as " + job.result.id;
+          ++delivered_;
+        }
+        attempt_remote(*queued);
+      });
 }
 
 void Mta::attempt_finished(std::uint64_t attempt_id) {

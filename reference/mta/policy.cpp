@@ -50,6 +50,17 @@ bool MtaPolicy::check_password(const smtp::Session&, std::string_view user, std:
   return false;
 }
 
+// The same users as check_password, for AUTH SCRAM-SHA-256 (RFC 7677): the keys derived
+// from the stored PBKDF2 hash (smtp/user_db.hpp, scram_credentials_from).
+std::optional<smtp::ScramCredentials> MtaPolicy::find_scram_credentials(const smtp::Session&, std::string_view user) {
+  const auto& db = mta_.config().user_db;
+  if (!db) return std::nullopt;
+  if (auto credentials = db->find_scram(user)) return credentials;
+  const auto at = user.rfind('@');
+  if (at != std::string_view::npos && is_local_domain(user.substr(at + 1))) return db->find_scram(user.substr(0, at));
+  return std::nullopt;
+}
+
 std::optional<Reply> MtaPolicy::on_rcpt_to(const smtp::Session& session, const smtp::Transaction&,
                                            const Path& forward_path) {
   // RFC 5321 §4.1.1.3: "...servers MUST NOT fail the RCPT TO:<Postmaster> command".
@@ -112,6 +123,11 @@ Reply MtaPolicy::on_message(const smtp::Session& session, const smtp::Transactio
       start_checks_(session, tx);
       return make_reply(ReplyId::MessageAccepted);  // not sent: the reply is deferred
     }
+  }
+  if (start_commit_ && mta_.queue().commits_async()) {
+    // RFC 5321 §4.1.1.4: the 250 waits for the durable commit, which runs elsewhere.
+    start_commit_(session, tx);
+    return make_reply(ReplyId::MessageAccepted);  // not sent: the reply is deferred
   }
   return mta_.accept(session, tx, note_);
 }

@@ -30,6 +30,8 @@ class MtaPolicy final : public smtp::ServerPolicy {
   std::optional<Reply> on_mail_from(const smtp::Session& session, const smtp::Transaction& tx,
                                     const Path& reverse_path) override;
   bool check_password(const smtp::Session& session, std::string_view user, std::string_view password) override;
+  std::optional<smtp::ScramCredentials> find_scram_credentials(const smtp::Session& session,
+                                                               std::string_view user) override;
 
   std::optional<Reply> on_rcpt_to(const smtp::Session& session, const smtp::Transaction& tx,
                                   const Path& forward_path) override;
@@ -39,6 +41,10 @@ class MtaPolicy final : public smtp::ServerPolicy {
   Reply on_message(const smtp::Session& session, const smtp::Transaction& tx) override;
   using StartChecks = std::function<void(const smtp::Session&, const smtp::Transaction&)>;
   void set_start_checks(StartChecks start) { start_checks_ = std::move(start); }
+  // Real mode: when the queue commits asynchronously (QueueStore::commits_async), the
+  // message goes to `start_commit` instead of Mta::accept: the inbound session defers
+  // the reply and resumes with 250 once the commit's fsyncs returned.
+  void set_start_commit(StartChecks start) { start_commit_ = std::move(start); }
   bool is_local_domain(std::string_view domain) const override;
   bool is_local_user(const Mailbox& mailbox) const override;
 
@@ -48,6 +54,7 @@ class MtaPolicy final : public smtp::ServerPolicy {
   Note note_;
   bool auth_required_ = false;
   StartChecks start_checks_;
+  StartChecks start_commit_;
 };
 
 }  // namespace smtplab::mta

@@ -277,12 +277,15 @@ HostSpec load_host(const toml::table& table, std::size_t index) {
 
   switch (host.role) {
     case Role::Mua:
-      check_keys(table, {"name", "address", "role", "user", "submit_to", "password", "starttls"}, hw);
+      check_keys(table, {"name", "address", "role", "user", "submit_to", "password", "starttls", "auth_mechanism"}, hw);
       host.user = get_string(table, "user", hw, true, table);
       host.submit_to = get_string(table, "submit_to", hw, true, table);
       host.password = get_string(table, "password", hw, false, table);
       if (table.contains("starttls"))
         host.mua_starttls = get_choice(table, "starttls", hw, {"require", "opportunistic", "off"});
+      // RFC 4954 §4: the SASL mechanism to insist on (smtp::ClientAuth::mechanism).
+      if (table.contains("auth_mechanism"))
+        host.mua_auth_mechanism = get_choice(table, "auth_mechanism", hw, {"plain", "login", "scram-sha-256"});
       break;
     case Role::Mta: {
       check_keys(table, {"name", "address", "role", "domains", "users", "relay_from", "relay", "ports",

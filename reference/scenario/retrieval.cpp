@@ -10,25 +10,6 @@
 
 namespace smtplab::scenario {
 
-std::uint64_t NotifyingStore::add_observer(Observer observer) {
-  observers_.emplace_back(next_observer_, std::move(observer));
-  return next_observer_++;
-}
-
-void NotifyingStore::remove_observer(std::uint64_t id) {
-  std::erase_if(observers_, [id](const auto& entry) { return entry.first == id; });
-}
-
-mda::StoreResult NotifyingStore::deliver(std::string_view user, std::string_view folder, std::string_view content,
-                                         TimeMs time_ms) {
-  mda::StoreResult result = inner_.deliver(user, folder, content, time_ms);
-  if (!result.ok()) return result;
-  // A copy: an observer may add or remove observers while we call them.
-  const auto observers = observers_;
-  for (const auto& [id, observer] : observers) observer(std::string(user), std::string(folder));
-  return result;
-}
-
 // One password check for both protocols: the mail host's user database (hashed, RFC
 // 8018 PBKDF2), the same one SMTP AUTH uses.
 class RetrievalService::Authenticator final : public pop3::Authenticator, public imap::Authenticator {

@@ -1,6 +1,6 @@
 // scenario/retrieval.hpp — the mail host's POP3 and IMAP services in the simulator, over
 // the same mail store the MDA delivers into, and the store wrapper that tells IMAP
-// sessions in IDLE about new mail the moment it is stored.
+// sessions in IDLE about new mail the moment it is stored (mda/notifying_store.hpp).
 //
 // Standards: RFC 1939 (POP3, port 110), RFC 3501 (IMAP4rev1, port 143), RFC 2177 (IDLE:
 //            "* n EXISTS" while idling), RFC 2595 §4 and RFC 3501 §6.2.1 (STLS and
@@ -27,6 +27,7 @@
 
 #include "core/host.hpp"
 #include "mda/mail_store.hpp"
+#include "mda/notifying_store.hpp"
 #include "smtp/user_db.hpp"
 #include "tls/pki.hpp"
 
@@ -35,43 +36,9 @@ namespace smtplab::scenario {
 inline constexpr std::uint16_t pop3_port = 110;  // RFC 1939 §3
 inline constexpr std::uint16_t imap_port = 143;  // RFC 3501 §2.1
 
-// A MailStore that forwards everything to another one and, after each successful
-// delivery, calls its observers with the user and folder (in the order they were added).
-class NotifyingStore final : public mda::MailStore {
- public:
-  using Observer = std::function<void(const std::string& user, const std::string& folder)>;
-  explicit NotifyingStore(mda::MailStore& inner) : inner_(inner) {}
-
-  std::uint64_t add_observer(Observer observer);
-  void remove_observer(std::uint64_t id);
-
-  mda::StoreResult deliver(std::string_view user, std::string_view folder, std::string_view content,
-                           TimeMs time_ms) override;
-  std::vector<std::string> list(std::string_view user, std::string_view folder) const override {
-    return inner_.list(user, folder);
-  }
-  std::optional<std::string> read(std::string_view user, std::string_view folder,
-                                  std::string_view id) const override {
-    return inner_.read(user, folder, id);
-  }
-  std::size_t count(std::string_view user, std::string_view folder) const override { return inner_.count(user, folder); }
-  bool remove(std::string_view user, std::string_view folder, std::string_view id) override {
-    return inner_.remove(user, folder, id);
-  }
-  std::string flags(std::string_view user, std::string_view folder, std::string_view id) const override {
-    return inner_.flags(user, folder, id);
-  }
-  bool set_flags(std::string_view user, std::string_view folder, std::string_view id,
-                 std::string_view letters) override {
-    return inner_.set_flags(user, folder, id, letters);
-  }
-  mda::UidListing uids(std::string_view user, std::string_view folder) override { return inner_.uids(user, folder); }
-
- private:
-  mda::MailStore& inner_;
-  std::vector<std::pair<std::uint64_t, Observer>> observers_;
-  std::uint64_t next_observer_ = 1;
-};
+// The store wrapper lives with the MDA now (it is generic: `smtplab serve` uses it
+// too); the scenario keeps its old name for it.
+using mda::NotifyingStore;
 
 struct RetrievalConfig {
   bool pop3 = false;

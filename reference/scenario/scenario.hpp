@@ -77,6 +77,9 @@ struct HostSpec {
 
   // role = "mua" (also: password, mua_starttls)
   std::string password;                     // AUTH when set
+  // key `auth_mechanism`: "" (PLAIN if offered, else LOGIN) | "plain" | "login" |
+  // "scram-sha-256" (RFC 7677: the password never crosses the wire)
+  std::string mua_auth_mechanism;
   std::string mua_starttls = "opportunistic";  // key `starttls`: "require" | "opportunistic" | "off"
 
   // role = "starttls-stripper"

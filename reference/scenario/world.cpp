@@ -10,6 +10,7 @@
 #include "mailauth/key_gen.hpp"
 #include "mta/fault_policy.hpp"
 #include "scenario/loader.hpp"
+#include "smtp/auth.hpp"
 #include "smtp/user_db.hpp"
 
 namespace smtplab::scenario {
@@ -264,9 +265,12 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
         }
         config.tls_client = starttls_policy(spec.tls_client);
         config.trust = trust_;
-        // RFC 4954: AUTH PLAIN and LOGIN, inside TLS unless auth_before_tls.
+        // RFC 4954: AUTH PLAIN, LOGIN and SCRAM-SHA-256 (RFC 7677), inside TLS unless
+        // auth_before_tls. SCRAM is offered only with STARTTLS on: its nonce comes from the
+        // TLS random source (smtp::auth_mechanism_usable).
         if (spec.auth || !spec.passwords.empty())
-          config.server.auth_mechanisms = {smtp::AuthMechanism::Plain, smtp::AuthMechanism::Login};
+          config.server.auth_mechanisms = {smtp::AuthMechanism::Plain, smtp::AuthMechanism::Login,
+                                           smtp::AuthMechanism::ScramSha256};
         config.server.auth_before_tls = spec.auth_before_tls;
         if (!spec.passwords.empty()) {
           auto users = std::make_shared<smtp::MemoryUserDb>();
@@ -315,7 +319,12 @@ World::World(const Scenario& scenario, std::uint64_t seed, TraceSink& trace, con
         config.tls.session.verify = config.tls.starttls == smtp::StartTlsPolicy::Required
                                         ? tls::VerifyMode::Required
                                         : tls::VerifyMode::Opportunistic;
-        if (!spec.password.empty()) config.auth = smtp::ClientAuth{spec.user, spec.password, std::nullopt, false};
+        if (!spec.password.empty()) {
+          // auth_mechanism: the loader allows only names smtp::parse_auth_mechanism knows.
+          const auto mechanism = spec.mua_auth_mechanism.empty() ? std::nullopt
+                                                                 : smtp::parse_auth_mechanism(spec.mua_auth_mechanism);
+          config.auth = smtp::ClientAuth{spec.user, spec.password, mechanism, false};
+        }
         muas_.emplace(spec.name, std::make_unique<mua::Submitter>(host, std::move(config)));
         break;
       }

@@ -410,15 +410,10 @@ void Simulator::record(SimHost* src, std::string_view dst, std::uint64_t conn, E
 }
 
 void Simulator::record_lane(std::string_view src, std::string_view dst, std::uint64_t conn,
-                            Event event) {
-  TraceEvent traced;
-  static_cast<Event&>(traced) = std::move(event);
-  traced.seq = next_trace_seq_++;  // the sink may renumber (Trace does, identically)
-  traced.time_ms = now_ms_;
-  traced.src = src;
-  traced.dst = dst;
-  traced.conn = conn;
-  trace_.record(std::move(traced));
+                            Event&& event) {
+  // Built in place from the moved event (seq: the sink may renumber; Trace does, identically).
+  trace_.record(TraceEvent{std::move(event), next_trace_seq_++, now_ms_, std::string(src),
+                           std::string(dst), conn});
 }
 
 void Simulator::record_conn_open(Connection& c, std::string_view result) {

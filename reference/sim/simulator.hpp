@@ -182,7 +182,7 @@ class Simulator {
                      std::string_view bytes);
   void record(SimHost* src, std::string_view dst, std::uint64_t conn, Event event);
   void record_lane(std::string_view src, std::string_view dst, std::uint64_t conn,
-                   Event event);
+                   Event&& event);  // && : the hot path moves each event once, not twice
 
   // The handlers of the actions.
   void on_connect_arrive(Connection& c);

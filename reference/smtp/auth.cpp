@@ -5,6 +5,8 @@
 // in progress) is changed in this file.
 #include "smtp/auth.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "smtp/user_db.hpp"
@@ -58,7 +60,10 @@ CommandOutcome back_to_ready(ApplyContext& context, Reply reply) {
   return {std::move(reply), ServerState::Ready, "235, 535 or 501"};
 }
 
-// The end of every exchange: check the credentials, count failures.
+CommandOutcome authenticated(ApplyContext& context, std::string_view user, Event event);
+CommandOutcome refused(ApplyContext& context, std::string_view user, Event event);
+
+// The end of every PLAIN and LOGIN exchange: check the credentials, count failures.
 CommandOutcome verdict(ApplyContext& context, std::string_view authzid, std::string_view user,
                        std::string_view password) {
   // RFC 4616 §2: the authorization identity, when given, is whom the client wants to act
@@ -68,14 +73,21 @@ CommandOutcome verdict(ApplyContext& context, std::string_view authzid, std::str
   Event event = auth_event(context, "", ok ? "success" : "failure");
   event.with("user", std::string(user)).with("password", "(masked)");
   if (!authzid.empty()) event.with("authzid", std::string(authzid));
-  if (ok) {
-    event.summary = "AUTH " + std::string(to_string(context.auth.mechanism)) + ": " + std::string(user) +
-                    " authenticated";
-    context.events.push_back(std::move(event));
-    context.session.auth_user = std::string(user);
-    // RFC 4954 §6: "235 2.7.0 Authentication Succeeded".
-    return back_to_ready(context, make_reply(ReplyId::AuthSucceeded));
-  }
+  return ok ? authenticated(context, user, std::move(event)) : refused(context, user, std::move(event));
+}
+
+// The exchange succeeded: the session knows who the user is.
+CommandOutcome authenticated(ApplyContext& context, std::string_view user, Event event) {
+  event.summary = "AUTH " + std::string(to_string(context.auth.mechanism)) + ": " + std::string(user) +
+                  " authenticated";
+  context.events.push_back(std::move(event));
+  context.session.auth_user = std::string(user);
+  // RFC 4954 §6: "235 2.7.0 Authentication Succeeded".
+  return back_to_ready(context, make_reply(ReplyId::AuthSucceeded));
+}
+
+// The exchange failed on the credentials (not on syntax): count it toward the lockout.
+CommandOutcome refused(ApplyContext& context, std::string_view user, Event event) {
   ++context.session.auth_failures;
   event.summary = "AUTH " + std::string(to_string(context.auth.mechanism)) + ": credentials for " +
                   std::string(user.empty() ? "(no user)" : user) + " refused (failure " +
@@ -124,12 +136,87 @@ std::optional<CommandOutcome> refuse_response(ApplyContext& context, std::string
   return std::nullopt;
 }
 
+// A SCRAM message that decodes but breaks RFC 5802 §7's grammar: 501 5.5.2, not counted
+// as a failed login (it says nothing about the password).
+CommandOutcome scram_malformed(ApplyContext& context, std::string_view why) {
+  Event event = auth_event(context, "SCRAM message malformed: " + std::string(why), "scram_malformed");
+  event.rfc = "RFC 5802 §7";
+  event.with("why", std::string(why));
+  context.events.push_back(std::move(event));
+  return back_to_ready(context, make_auth_reply(AuthReplyId::MalformedSaslMessage));
+}
+
+// RFC 5802 §5: client-first-message -> server-first-message (the salt, the iteration
+// count and the combined nonce), sent base64 in a 334 (RFC 4954 §4).
+CommandOutcome scram_client_first(ApplyContext& context, std::string_view decoded) {
+  std::string why;
+  std::optional<ScramClientFirst> first = parse_scram_client_first(decoded, &why);
+  if (!first) return scram_malformed(context, why);
+  // RFC 5802 §5.1 a=: we allow only acting as oneself, as with PLAIN (RFC 4616 §2).
+  if (!first->authzid.empty() && first->authzid != first->user) {
+    Event event = auth_event(context, "", "failure");
+    event.rfc = "RFC 5802 §5.1";
+    event.with("user", first->user).with("authzid", first->authzid);
+    return refused(context, first->user, std::move(event));
+  }
+  // check_auth made sure a random source exists (auth_mechanism_usable).
+  std::string server_nonce = scram_nonce(*context.config.tls->random);
+  std::optional<ScramCredentials> credentials = context.policy.find_scram_credentials(context.session, first->user);
+  const bool known = credentials.has_value();
+  context.auth.user = first->user;
+  context.auth.scram_client_first = std::string(decoded);
+  context.auth.scram_server_nonce = server_nonce;
+  const ScramServer server(std::move(*first), std::move(credentials), std::move(server_nonce));
+  // RFC 5802 §5.1: the server-first-message is the same shape for an unknown user (a
+  // salt derived from the name), so the trace says "unknown" but the wire does not.
+  Event event = auth_event(context,
+                           "SCRAM server-first for " + context.auth.user + ": " + server.server_first(),
+                           "scram_server_first");
+  event.rfc = "RFC 5802 §5";
+  event.with("user", context.auth.user).with("known_user", known ? "yes" : "no");
+  context.events.push_back(std::move(event));
+  context.auth.step = AuthStep::ScramClientFinal;
+  return {challenge(base64_encode(server.server_first())), ServerState::Auth, "AUTH (334)"};
+}
+
+// RFC 5802 §5: client-final-message (the proof) -> server-final-message (v=, the
+// server's signature) in a 334; the verdict waits for the client's acknowledgement.
+CommandOutcome scram_client_final(ApplyContext& context, std::string_view decoded) {
+  // The same ScramServer as at client-first: same message, same nonce, same keys.
+  const std::optional<ScramClientFirst> first = parse_scram_client_first(context.auth.scram_client_first);
+  if (!first) return scram_malformed(context, "lost client-first-message");  // cannot happen: parsed before
+  const ScramServer server(*first, context.policy.find_scram_credentials(context.session, first->user),
+                           context.auth.scram_server_nonce);
+  const ScramFinal result = server.verify_client_final(decoded);
+  if (result.verdict == ScramVerdict::Malformed) return scram_malformed(context, result.why);
+  if (result.verdict == ScramVerdict::Refused) {
+    Event event = auth_event(context, "", "failure");
+    event.rfc = "RFC 5802 §5";
+    event.with("user", context.auth.user).with("why", result.why);
+    const std::string user = context.auth.user;
+    return refused(context, user, std::move(event));
+  }
+  Event event = auth_event(context, "SCRAM proof of " + context.auth.user + " verified; sending " + result.server_final,
+                           "scram_server_final");
+  event.rfc = "RFC 5802 §5";
+  event.with("user", context.auth.user);
+  context.events.push_back(std::move(event));
+  context.auth.scram_client_first.clear();  // nothing more to check
+  context.auth.scram_server_nonce.clear();
+  context.auth.step = AuthStep::ScramAcknowledge;
+  // RFC 4954 §4: the server-final-message is "additional data with success"; SMTP AUTH
+  // has no place for it in the 235, so it travels in a 334 and the client answers with
+  // an empty line.
+  return {challenge(base64_encode(result.server_final)), ServerState::Auth, "AUTH (334)"};
+}
+
 }  // namespace
 
 std::string_view to_string(AuthMechanism mechanism) {
   switch (mechanism) {
     case AuthMechanism::Plain: return "PLAIN";
     case AuthMechanism::Login: return "LOGIN";
+    case AuthMechanism::ScramSha256: return "SCRAM-SHA-256";
   }
   return "unknown";
 }
@@ -140,6 +227,9 @@ std::string_view to_string(AuthStep step) {
     case AuthStep::PlainResponse: return "plain_response";
     case AuthStep::LoginUser: return "login_user";
     case AuthStep::LoginPassword: return "login_password";
+    case AuthStep::ScramClientFirst: return "scram_client_first";
+    case AuthStep::ScramClientFinal: return "scram_client_final";
+    case AuthStep::ScramAcknowledge: return "scram_acknowledge";
   }
   return "unknown";
 }
@@ -149,7 +239,16 @@ std::optional<AuthMechanism> parse_auth_mechanism(std::string_view name) {
   for (char c : name) upper_name += upper(c);
   if (upper_name == "PLAIN") return AuthMechanism::Plain;
   if (upper_name == "LOGIN") return AuthMechanism::Login;
+  if (upper_name == "SCRAM-SHA-256") return AuthMechanism::ScramSha256;
   return std::nullopt;
+}
+
+bool auth_mechanism_usable(const ServerConfig& config, AuthMechanism mechanism) {
+  // RFC 5802 §5.1: the server nonce must be fresh every time ("a sequence of random
+  // printable characters"); without the host's random source we do not offer SCRAM
+  // rather than make a predictable one.
+  if (mechanism == AuthMechanism::ScramSha256) return config.tls && config.tls->random != nullptr;
+  return true;
 }
 
 std::string_view to_string(AuthReplyId id) {
@@ -198,7 +297,8 @@ std::optional<Reply> check_auth(const CheckContext& context, const Command& comm
   if (args.mechanism.empty()) return make_reply(ReplyId::SyntaxErrorParameters, "the syntax is AUTH mechanism");
   const std::optional<AuthMechanism> mechanism = parse_auth_mechanism(args.mechanism);
   bool offered = false;
-  for (AuthMechanism m : context.config.auth_mechanisms) offered = offered || (mechanism && m == *mechanism);
+  for (AuthMechanism m : context.config.auth_mechanisms)
+    offered = offered || (mechanism && m == *mechanism && auth_mechanism_usable(context.config, m));
   // RFC 4954 §4: "If the requested authentication mechanism is ... not supported, the
   // server rejects the AUTH command with a 504 reply."
   if (!offered) return make_auth_reply(AuthReplyId::UnknownMechanism);
@@ -222,6 +322,8 @@ CommandOutcome apply_auth(ApplyContext& context, const Command& command) {
     std::optional<std::string> decoded;
     if (auto refused = refuse_response(context, *args.initial, decoded)) return std::move(*refused);
     if (context.auth.mechanism == AuthMechanism::Plain) return plain_response(context, *decoded);
+    // RFC 7677 / RFC 5802 §5: the client-first-message may come as the initial response.
+    if (context.auth.mechanism == AuthMechanism::ScramSha256) return scram_client_first(context, *decoded);
     // LOGIN with an initial response: it is the user name (as Outlook and swaks send it).
     context.auth.user = std::move(*decoded);
     context.auth.step = AuthStep::LoginPassword;
@@ -231,6 +333,11 @@ CommandOutcome apply_auth(ApplyContext& context, const Command& command) {
     // RFC 4954 §4: with no initial response the server sends an empty challenge ("334 ")
     // and the client answers with its PLAIN message.
     context.auth.step = AuthStep::PlainResponse;
+    return {challenge(""), ServerState::Auth, "AUTH (334)"};
+  }
+  if (context.auth.mechanism == AuthMechanism::ScramSha256) {
+    // RFC 5802 §5: "the client sends the first message": an empty 334 asks for it.
+    context.auth.step = AuthStep::ScramClientFirst;
     return {challenge(""), ServerState::Auth, "AUTH (334)"};
   }
   context.auth.step = AuthStep::LoginUser;
@@ -254,6 +361,21 @@ CommandOutcome continue_auth(ApplyContext& context, std::string_view line) {
     case AuthStep::LoginPassword: {
       const std::string user = std::move(context.auth.user);
       return verdict(context, {}, user, *decoded);
+    }
+    case AuthStep::ScramClientFirst:
+      return scram_client_first(context, *decoded);
+    case AuthStep::ScramClientFinal:
+      return scram_client_final(context, *decoded);
+    case AuthStep::ScramAcknowledge: {
+      // RFC 5802 §5: after server-final the exchange is complete; RFC 4954 §4 has the
+      // client answer the 334 that carried it with an empty response. Anything else is
+      // not SCRAM.
+      if (!decoded->empty()) return scram_malformed(context, "the answer to server-final must be empty (RFC 4954 §4)");
+      Event event = auth_event(context, "", "success");
+      event.rfc = "RFC 5802 §5";
+      event.with("user", context.auth.user).with("password", "(never sent)");
+      const std::string user = context.auth.user;
+      return authenticated(context, user, std::move(event));
     }
     case AuthStep::None:
       break;
@@ -436,6 +558,85 @@ ScramFinal ScramServer::verify_client_final(std::string_view message) const {
   out.server_final = "v=" + base64_encode(hmac_sha256(credentials_->server_key, auth_message));
   out.why = "the proof matches StoredKey";
   return out;
+}
+
+// ---- the SCRAM client ----
+
+namespace {
+
+// RFC 5802 §5.1 n=: "The characters ',' or '=' in usernames are sent as '=2C' and '=3D'
+// respectively."
+std::string encode_saslname(std::string_view name) {
+  std::string out;
+  for (const char c : name) {
+    if (c == ',') out += "=2C";
+    else if (c == '=') out += "=3D";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+ScramClient::ScramClient(std::string user, std::string password, std::string client_nonce)
+    : password_(std::move(password)), nonce_(std::move(client_nonce)) {
+  // RFC 5802 §7: client-first-message-bare = [reserved-mext ","] username "," nonce
+  bare_ = "n=" + encode_saslname(user) + ",r=" + nonce_;
+}
+
+std::optional<std::string> ScramClient::client_final(std::string_view server_first, std::string* why) {
+  auto fail = [&](std::string reason) -> std::optional<std::string> {
+    if (why) *why = std::move(reason);
+    return std::nullopt;
+  };
+  // RFC 5802 §7: server-first-message = [reserved-mext ","] nonce "," salt "," iteration-count
+  const auto fields = split_commas(server_first);
+  if (fields.size() < 3 || !fields[0].starts_with("r=") || !fields[1].starts_with("s=") ||
+      !fields[2].starts_with("i="))
+    return fail("server-first-message must be r=...,s=...,i=... (RFC 5802 §7)");
+  const std::string_view nonce = fields[0].substr(2);
+  // RFC 5802 §5.1 r=: "the client MUST verify that the initial part of the nonce used in
+  // subsequent messages is the same as the nonce it initially specified".
+  if (!nonce.starts_with(nonce_) || nonce.size() == nonce_.size() || !is_printable_nonce(nonce))
+    return fail("the server's nonce does not extend ours (RFC 5802 §5.1)");
+  const auto salt = base64_decode(fields[1].substr(2));
+  if (!salt || salt->empty()) return fail("s= is not base64 (RFC 5802 §7)");
+  const std::string_view count = fields[2].substr(2);
+  std::uint64_t iterations = 0;
+  for (const char c : count) {
+    if (c < '0' || c > '9' || iterations > pbkdf2_iterations_max) return fail("i= is not a sane number (RFC 5802 §7)");
+    iterations = iterations * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  std::string salt_why;
+  const auto salted = scram_salted_password(password_, *salt, static_cast<std::uint32_t>(
+                                                                  std::min<std::uint64_t>(iterations, UINT32_MAX)),
+                                            &salt_why);
+  if (!salted) return fail(salt_why);
+  // RFC 5802 §3: ClientKey := HMAC(SaltedPassword, "Client Key"); StoredKey := H(ClientKey);
+  // AuthMessage := client-first-message-bare "," server-first-message ","
+  // client-final-message-without-proof; ClientSignature := HMAC(StoredKey, AuthMessage);
+  // ClientProof := ClientKey XOR ClientSignature.
+  // c=biws is base64 of "n,,": the gs2-header, no channel binding (RFC 5802 §7).
+  const std::string without_proof = "c=" + base64_encode("n,,") + ",r=" + std::string(nonce);
+  const std::string auth_message = bare_ + "," + std::string(server_first) + "," + without_proof;
+  const std::string client_key = hmac_sha256(*salted, "Client Key");
+  const std::string signature = hmac_sha256(sha256_digest(client_key), auth_message);
+  std::string proof(client_key.size(), '\0');
+  for (std::size_t i = 0; i < proof.size(); ++i) proof[i] = static_cast<char>(client_key[i] ^ signature[i]);
+  // RFC 5802 §3: ServerSignature := HMAC(ServerKey, AuthMessage), what v= must carry.
+  expected_server_final_ = "v=" + base64_encode(hmac_sha256(hmac_sha256(*salted, "Server Key"), auth_message));
+  return without_proof + ",p=" + base64_encode(proof);
+}
+
+bool ScramClient::verify_server_final(std::string_view server_final) const {
+  // RFC 5802 §3: "The client then authenticates the server by computing the
+  // ServerSignature and comparing it to the value sent by the server." A server "e="
+  // (server-error) or anything else is a failure.
+  if (expected_server_final_.empty() || server_final.size() != expected_server_final_.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < server_final.size(); ++i)
+    difference |= static_cast<unsigned char>(server_final[i] ^ expected_server_final_[i]);
+  return difference == 0;
 }
 
 std::string mask_auth_command(std::string_view line) {

@@ -1,4 +1,4 @@
-// smtp/auth.hpp — the server's side of SMTP AUTH: SASL PLAIN and LOGIN.
+// smtp/auth.hpp — SMTP AUTH: SASL PLAIN, LOGIN and SCRAM-SHA-256 (server; SCRAM client).
 //
 // Standards: RFC 4954 (SMTP AUTH: §4 the AUTH command, the 334 exchange, "*" to cancel,
 //            base64 errors; §6 the status codes 235 2.7.0, 535 5.7.8, 538 5.7.11),
@@ -30,10 +30,11 @@
 // The password never reaches the server; it checks the proof against StoredKey.
 // Channel binding: "n" and "y" only; we advertise SCRAM-SHA-256, never -PLUS, so a
 // client asking for binding ("p=") is refused (RFC 5802 §6).
-// Wiring SCRAM into ServerSession (an AuthMechanism value, an AuthStep per message, the
-// ScramServer in AuthExchange, a credentials hook in ServerPolicy) needs changes to
-// session_types.hpp and server_policy.hpp, which this module does not own: until
-// then the EHLO AUTH line stays "PLAIN LOGIN".
+// Wired into the session: AUTH SCRAM-SHA-256 [initial client-first] -> 334 server-first
+// -> client-final -> 334 v=server-final -> empty line -> 235 (RFC 4954 §4, RFC 5802 §5).
+// Credentials come from ServerPolicy::find_scram_credentials, the nonce from the host's
+// random source (config.tls->random): without one SCRAM is neither advertised nor
+// accepted (auth_mechanism_usable).
 //
 // Not implemented: SCRAM-SHA-256-PLUS (channel binding), CRAM-MD5 (RFC 2195,
 // deprecated), AUTH= on MAIL FROM (RFC 4954 §5), SASL security layers (none of
@@ -54,6 +55,10 @@ namespace smtplab::smtp {
 // AuthMechanism, AuthStep and AuthExchange live in session_types.hpp (the exchange in
 // progress is part of the session).
 std::optional<AuthMechanism> parse_auth_mechanism(std::string_view name);  // case-insensitive
+// Whether a configured mechanism can run: SCRAM-SHA-256 needs a random source for its
+// server nonce (config.tls->random, the host's); PLAIN and LOGIN always can. EHLO
+// advertises, and AUTH accepts, only usable mechanisms.
+bool auth_mechanism_usable(const ServerConfig& config, AuthMechanism mechanism);
 
 // The limits auth_failures_max_default and auth_line_length_max are in
 // session_types.hpp, where ServerConfig can see them.
@@ -116,6 +121,26 @@ class ScramServer {
   std::optional<ScramCredentials> credentials_;
   std::string nonce_;  // client nonce + server nonce
   std::string server_first_;
+};
+
+// The client's side (RFC 5802 §3, §5), used by ClientSession:
+//   ScramClient client(user, password, scram_nonce(random));
+//   client.client_first()                 -> "n,,n=user,r=<nonce>" (base64 it)
+//   client.client_final(server_first)     -> "c=biws,r=...,p=<proof>", or nullopt when
+//                                            the server's nonce, salt or i= is unacceptable
+//   client.verify_server_final(message)   -> did the server prove it holds ServerKey?
+class ScramClient {
+ public:
+  ScramClient(std::string user, std::string password, std::string client_nonce);
+  std::string client_first() const { return "n,," + bare_; }
+  std::optional<std::string> client_final(std::string_view server_first, std::string* why = nullptr);
+  bool verify_server_final(std::string_view server_final) const;
+
+ private:
+  std::string password_;
+  std::string nonce_;
+  std::string bare_;                   // client-first-message-bare
+  std::string expected_server_final_;  // "v=..." once client_final has run
 };
 
 // "AUTH PLAIN AGFsaWNl..." -> "AUTH PLAIN ****************" (the verb and mechanism

@@ -25,8 +25,9 @@
 // 3207 §4.2). With `implicit` (RFC 8314) TLS starts before the greeting. receive() and
 // take_output() then carry ciphertext.
 // AUTH (RFC 4954): with ClientConfig::auth the client authenticates after EHLO with
-// PLAIN (initial response) or LOGIN, never without TLS unless allowed; the trace shows
-// the credentials masked.
+// PLAIN (initial response) or LOGIN, or SCRAM-SHA-256 when ClientAuth::mechanism asks
+// (RFC 7677: the proof, then the server's v= checked before the 235 is believed), never
+// without TLS unless allowed; the trace shows the credentials masked.
 //
 // The transaction step (exercise 5): after every reply of the dialogue proper
 // (greeting, EHLO, HELO, MAIL, RCPT, DATA, end of data) the session asks
@@ -72,7 +73,9 @@ struct ClientTlsConfig {
 struct ClientAuth {
   std::string user;
   std::string password;
-  std::optional<AuthMechanism> mechanism;  // none: PLAIN if offered, else LOGIN
+  // none: PLAIN if offered, else LOGIN. SCRAM-SHA-256 (RFC 7677) only when named here:
+  // it needs the host's random source (tls.random) for the client nonce.
+  std::optional<AuthMechanism> mechanism;
   bool allow_without_tls = false;          // the insecure lesson setting
 };
 
@@ -189,6 +192,7 @@ class ClientSession {
   void pump_tls();
   void begin_auth(std::string_view trigger);
   void handle_auth_reply(const Reply& reply);
+  void handle_scram_challenge(const Reply& reply);
   void send_quit(std::string_view trigger);
   void fail(const Reply& reply, std::string reason);
   void finish(std::string_view trigger);
@@ -205,6 +209,9 @@ class ClientSession {
   std::vector<std::string> auth_offered_;  // mechanisms after "AUTH" in the EHLO reply
   AuthMechanism auth_mechanism_ = AuthMechanism::Plain;
   int auth_step_ = 0;              // LOGIN: 0 user next, 1 password next; PLAIN: 0
+                                   // SCRAM: 1 server-first next, 2 server-final, 3 done
+  std::shared_ptr<ScramClient> scram_;  // SCRAM-SHA-256 in progress (smtp/auth.hpp)
+  std::string auth_cancel_reason_;      // why we answered a challenge with "*"
   std::deque<Awaiting> awaiting_;  // at most MAIL + every RCPT (the job bounds it)
   bool pipelined_ = false;         // RFC 2920: MAIL and RCPTs sent as one group
   bool mail_refused_ = false;

@@ -101,17 +101,23 @@ DataStatus DataReader::feed(std::string_view& input) {
     }
     if (!line_overflow_) line_ += c;
   };
+  // The raw copy for the trace, kept up to wire_keep_max_: appended in one piece for the
+  // i octets this call consumed (byte by byte it cost an append and a check per octet).
+  const auto keep_wire = [this](std::string_view consumed) {
+    wire_size_ += consumed.size();
+    const std::size_t room = wire_keep_max_ - std::min(wire_.size(), wire_keep_max_);
+    wire_.append(consumed.substr(0, std::min(room, consumed.size())));
+    if (consumed.size() > room) wire_truncated_ = true;
+  };
   while (i < input.size()) {
     const char c = input[i++];
-    ++wire_size_;
-    if (wire_.size() < wire_keep_max_) wire_ += c;
-    else wire_truncated_ = true;
 
     if (pending_cr_) {
       pending_cr_ = false;
       if (c == '\n') {
         end_line();
         if (complete_) {
+          keep_wire(input.substr(0, i));
           input.remove_prefix(i);
           return DataStatus::Complete;
         }
@@ -133,6 +139,7 @@ DataStatus DataReader::feed(std::string_view& input) {
       append(c);
     }
   }
+  keep_wire(input.substr(0, i));
   input.remove_prefix(i);
   return DataStatus::NeedMore;
 }

@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 
+#include "smtp/auth.hpp"
+
 namespace smtplab::smtp {
 
 namespace {
@@ -29,7 +31,9 @@ bool auth_offered(const ServerConfig& config, const Session& session) {
 // RFC 4954 §3: "AUTH" SP mechanism *(SP mechanism).
 std::string auth_parameters(const ServerConfig& config) {
   std::string out;
-  for (AuthMechanism m : config.auth_mechanisms) out += (out.empty() ? "" : " ") + std::string(to_string(m));
+  // SCRAM-SHA-256 (RFC 7677) only when it can run (a random source, smtp/auth.hpp).
+  for (AuthMechanism m : config.auth_mechanisms)
+    if (auth_mechanism_usable(config, m)) out += (out.empty() ? "" : " ") + std::string(to_string(m));
   return out;
 }
 

@@ -54,5 +54,8 @@ bool ServerPolicy::is_local_user(const Mailbox&) const { return true; }
 
 // Without a user database nobody can authenticate (the secure default).
 bool ServerPolicy::check_password(const Session&, std::string_view, std::string_view) { return false; }
+std::optional<ScramCredentials> ServerPolicy::find_scram_credentials(const Session&, std::string_view) {
+  return std::nullopt;
+}
 
 }  // namespace smtplab::smtp

@@ -21,6 +21,7 @@
 
 #include "core/reply.hpp"
 #include "smtp/session_types.hpp"
+#include "smtp/user_db.hpp"
 #include "tls/pki.hpp"
 
 namespace smtplab::smtp {
@@ -73,6 +74,11 @@ class ServerPolicy {
   //     return users_.check(u, p);
   //   }
   virtual bool check_password(const Session& session, std::string_view user, std::string_view password);
+  // RFC 7677 / RFC 5802 §3: the SCRAM-SHA-256 credentials (salt, iterations, StoredKey,
+  // ServerKey) of `user`, or nothing for an unknown user. AUTH SCRAM-SHA-256 checks the
+  // client's proof against them; the password itself never reaches the server. Default:
+  // nobody. Typical override: `return users_.find_scram(user);`.
+  virtual std::optional<ScramCredentials> find_scram_credentials(const Session& session, std::string_view user);
 };
 
 }  // namespace smtplab::smtp

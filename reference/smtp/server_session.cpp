@@ -247,24 +247,37 @@ void ServerSession::timeout() {
 
 std::string ServerSession::take_output() { return std::exchange(output_, std::string()); }
 
-std::vector<Event> ServerSession::take_events() { return std::exchange(events_, std::vector<Event>()); }
+// Our choice: one exchange (a command or reply, the answer, a state change or two) makes
+// a handful of events, so the next batch gets room for this many at once and its vector
+// is allocated once instead of growing 1, 2, 4, 8 (measured: bench/delivery_bench.cpp).
+constexpr std::size_t server_events_reserved = 8;
+
+std::vector<Event> ServerSession::take_events() {
+  std::vector<Event> taken = std::exchange(events_, std::vector<Event>());
+  events_.reserve(server_events_reserved);
+  return taken;
+}
 
 void ServerSession::handle_line(const Line& line) {
   const Command command = parse_command(line.text);
   const CommandSpec* spec = find_command(command.verb);
 
   // AUTH's initial response is a credential: the trace shows it masked (auth.hpp).
-  const std::string shown = command.verb == Verb::Auth ? mask_auth_command(line.text) : line.text;
+  std::string shown = command.verb == Verb::Auth ? mask_auth_command(line.text) : line.text;
   Event event;
   event.kind = EventKind::SmtpCommand;
-  event.summary = shown;
-  event.bytes = shown + (line.crlf ? "\r\n" : "\n");
-  event.explain = "command." + (spec != nullptr ? std::string(spec->name) : std::string("unknown"));
+  const std::string_view ending = line.crlf ? "\r\n" : "\n";
+  event.bytes.reserve(shown.size() + ending.size());  // one allocation (the hot path)
+  event.bytes.append(shown).append(ending);
+  const std::string_view explain_name = spec != nullptr ? spec->name : std::string_view("unknown");
+  event.explain.reserve(std::string_view("command.").size() + explain_name.size());
+  event.explain.append("command.").append(explain_name);
   event.rfc = spec != nullptr ? std::string(spec->rfc) : std::string("RFC 5321 §4.2.4");
   event.with("verb", command.verb_text)
       .with("argument", command.verb == Verb::Auth ? shown.substr(std::min(shown.size(), command.verb_text.size() + 1))
                                                    : command.argument);
   if (!line.crlf) event.with("line_ending", "bare LF");
+  event.summary = std::move(shown);  // last: the argument above may still read it
   events_.push_back(std::move(event));
 
   if (spec == nullptr) {
@@ -427,7 +440,8 @@ void ServerSession::send_reply(const Reply& reply) {
   send_bytes(wire);
   Event event;
   event.kind = EventKind::SmtpReply;
-  event.summary = reply.first_line(with_status);
+  // Reply::first_line(), cut from the wire text we already have instead of formatted again.
+  event.summary = wire.substr(0, wire.find("\r\n"));
   event.bytes = std::move(wire);
   event.explain = "reply." + std::to_string(reply.code);
   event.rfc = std::string(reply_rfc(reply));

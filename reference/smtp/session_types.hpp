@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,18 +43,30 @@ inline constexpr std::size_t auth_failures_max_default = 3;
 // 4954 §4 gives for such lines.
 inline constexpr std::size_t auth_line_length_max = 12288;
 
-// SASL mechanisms the server and client implement (smtp/auth.hpp).
-enum class AuthMechanism { Plain, Login };
-std::string_view to_string(AuthMechanism mechanism);  // "PLAIN", "LOGIN"
+// SASL mechanisms the server and client implement (smtp/auth.hpp). SCRAM-SHA-256 is
+// RFC 7677 (RFC 5802 with SHA-256): the password never crosses the wire, even in base64.
+enum class AuthMechanism { Plain, Login, ScramSha256 };
+std::string_view to_string(AuthMechanism mechanism);  // "PLAIN", "LOGIN", "SCRAM-SHA-256"
 
 // Where the server is in a multi-line AUTH exchange (RFC 4954 §4: 334 challenges).
-enum class AuthStep { None, PlainResponse, LoginUser, LoginPassword };
+// SCRAM (RFC 5802 §5) takes three client messages: client-first (maybe as the initial
+// response), client-final (with the proof), then an empty line that acknowledges the
+// server-final message carried by the last 334 (RFC 4954 §4: "a server challenge"
+// ... "the client ... MUST" answer it; only then does the server send 235).
+enum class AuthStep { None, PlainResponse, LoginUser, LoginPassword, ScramClientFirst, ScramClientFinal, ScramAcknowledge };
 std::string_view to_string(AuthStep step);
+
+class ScramClient;  // smtp/auth.hpp
 
 struct AuthExchange {
   AuthMechanism mechanism = AuthMechanism::Plain;
   AuthStep step = AuthStep::None;
-  std::string user;  // LOGIN: the user name, between the two prompts
+  std::string user;  // LOGIN: the user name, between the two prompts; SCRAM: n=
+  // SCRAM, from client-first to client-final: what the server needs to rebuild its
+  // ScramServer (smtp/auth.hpp) for the proof. Plain strings, so the exchange stays a
+  // value; the stored keys are asked of the policy again.
+  std::string scram_client_first;  // the decoded client-first-message
+  std::string scram_server_nonce;  // our half of the nonce (RFC 5802 §5.1 r=)
 };
 
 // A MAIL/RCPT parameter such as SIZE=1000 or BODY=8BITMIME (RFC 5321 §4.1.2

@@ -176,9 +176,24 @@ std::optional<ScramCredentials> derive_scram_credentials(std::string_view passwo
   }
   // RFC 5802 §2.2: "Normalize(str): Apply the SASLprep profile [RFC4013] ... to the
   // UTF-8 string str"; "SaltedPassword := Hi(Normalize(password), salt, i)".
+  const auto salted = scram_salted_password(password, salt, iterations, why);
+  if (!salted) return std::nullopt;
+  return scram_from_salted(*salted, std::string(salt), iterations);
+}
+
+std::optional<std::string> scram_salted_password(std::string_view password, std::string_view salt,
+                                                 std::uint32_t iterations, std::string* why) {
+  // Our limits: RFC 7677 §4's floor, and pbkdf2_iterations_max so that a hostile server
+  // cannot make a client spend minutes on one login.
+  if (iterations < scram_iterations_min || iterations > pbkdf2_iterations_max) {
+    if (why) *why = "the iteration count must be 4096 or more (RFC 7677 §4) and at most 10000000";
+    return std::nullopt;
+  }
+  // RFC 5802 §2.2: "Normalize(str): Apply the SASLprep profile [RFC4013] ... to the
+  // UTF-8 string str"; "SaltedPassword := Hi(Normalize(password), salt, i)".
   const auto prepared = saslprep_ascii(password, why);
   if (!prepared) return std::nullopt;
-  return scram_from_salted(pbkdf2(*prepared, salt, iterations), std::string(salt), iterations);
+  return pbkdf2(*prepared, salt, iterations);
 }
 
 std::optional<ScramCredentials> make_scram_credentials(std::string_view password, Random& random,

@@ -92,6 +92,11 @@ std::optional<std::string> saslprep_ascii(std::string_view text, std::string* wh
 // the iteration count is under scram_iterations_min.
 std::optional<ScramCredentials> derive_scram_credentials(std::string_view password, std::string_view salt,
                                                          std::uint32_t iterations, std::string* why = nullptr);
+// RFC 5802 §2.2 / §3: SaltedPassword := Hi(Normalize(password), salt, i), what a SCRAM
+// client computes from the server-first-message; nullopt (with *why) as for
+// derive_scram_credentials.
+std::optional<std::string> scram_salted_password(std::string_view password, std::string_view salt,
+                                                 std::uint32_t iterations, std::string* why = nullptr);
 std::optional<ScramCredentials> make_scram_credentials(std::string_view password, Random& random,
                                                        std::uint32_t iterations = scram_iterations_min,
                                                        std::string* why = nullptr);

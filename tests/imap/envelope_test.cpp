@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "imap/envelope.hpp"
 #include "imap/server_session.hpp"
@@ -132,13 +134,56 @@ TEST_CASE("FETCH ENVELOPE INTERNALDATE: golden response over a Maildir", "[imap]
 
 TEST_CASE("FETCH ALL and FAST expand to their items (RFC 3501 §6.4.5)", "[imap][envelope]") {
   mda::MemoryMailStore store;
-  REQUIRE(store.deliver("bob", "INBOX", "Subject: s\r\n\r\nx\r\n", 0).ok());
-  // A memory store's ids carry no time: the session's clock stands in.
-  const std::string all = fetch_output(store, "FETCH 1 ALL", 1'717'200'000'000LL);
+  REQUIRE(store.deliver("bob", "INBOX", "Subject: s\r\n\r\nx\r\n", 1'717'200'000'000LL).ok());
+  // INTERNALDATE is the delivery time the store kept, not the session's clock (42 ms).
+  const std::string all = fetch_output(store, "FETCH 1 ALL", 42);
   CHECK(all.rfind("* 1 FETCH (FLAGS () INTERNALDATE \" 1-Jun-2024 00:00:00 +0000\" RFC822.SIZE 17 ENVELOPE (", 0) == 0);
   const std::string fast = fetch_output(store, "FETCH 1 FAST");
   CHECK(fast.find("ENVELOPE") == std::string::npos);
   CHECK(fast.find("RFC822.SIZE 17") != std::string::npos);
   // An item we do not know is still refused, not ignored.
   CHECK(fetch_output(store, "FETCH 1 BODYSTRUCTURE").find("a3 BAD") != std::string::npos);
+}
+
+namespace {
+
+// A store that keeps no delivery times (MailStore's default delivered_ms): it forwards
+// the rest to a memory store.
+class TimelessStore final : public mda::MailStore {
+ public:
+  mda::StoreResult deliver(std::string_view user, std::string_view folder, std::string_view content,
+                           TimeMs time_ms) override {
+    return inner.deliver(user, folder, content, time_ms);
+  }
+  std::vector<std::string> list(std::string_view user, std::string_view folder) const override {
+    return inner.list(user, folder);
+  }
+  std::optional<std::string> read(std::string_view user, std::string_view folder,
+                                  std::string_view id) const override {
+    return inner.read(user, folder, id);
+  }
+  std::size_t count(std::string_view user, std::string_view folder) const override {
+    return inner.count(user, folder);
+  }
+  mda::MemoryMailStore inner;
+};
+
+}  // namespace
+
+TEST_CASE("INTERNALDATE: the store's delivery time per message, the clock only when it cannot tell",
+          "[imap][envelope]") {
+  mda::MemoryMailStore store;
+  REQUIRE(store.deliver("bob", "INBOX", "Subject: 1\r\n\r\n", 951'827'696'000LL).ok());
+  REQUIRE(store.deliver("bob", "INBOX", "Subject: 2\r\n\r\n", 1'717'200'005'000LL).ok());
+  const std::string out = fetch_output(store, "FETCH 1:2 INTERNALDATE", 0);
+  CHECK(out ==
+        "* 1 FETCH (INTERNALDATE \"29-Feb-2000 12:34:56 +0000\")\r\n"
+        "* 2 FETCH (INTERNALDATE \" 1-Jun-2024 00:00:05 +0000\")\r\n"
+        "a3 OK FETCH completed\r\n");
+  // A store without delivery times: RFC 3501 §2.3.3 still wants a date; the session's
+  // clock is the best we have.
+  TimelessStore timeless;
+  REQUIRE(timeless.deliver("bob", "INBOX", "Subject: 3\r\n\r\n", 0).ok());
+  CHECK(fetch_output(timeless, "FETCH 1 INTERNALDATE", 1'717'200'000'000LL) ==
+        "* 1 FETCH (INTERNALDATE \" 1-Jun-2024 00:00:00 +0000\")\r\na3 OK FETCH completed\r\n");
 }

@@ -6,8 +6,11 @@
 // there, which the test also checks). smtp.a.example relays to mx.b.example, and every
 // fault lands on that hop: mx.b.example down for a while (sometimes longer than the
 // 5-day give-up), a crash and restart, injected 4yz/5yz replies at a random stage with
-// a random probability, link loss, refused connections, resets after N bytes (mid-DATA
-// included), DNS SERVFAIL or timeouts for b.example.
+// a random probability (the DATA command's reply included, instead of the 354), link
+// loss, refused connections, resets after N bytes (mid-DATA included), DNS SERVFAIL or
+// timeouts for b.example, and TLS handshakes that fail (a fatal handshake_failure alert
+// or a certificate the client cannot verify) with the relay's tls_client "required" or
+// "opportunistic".
 //
 // The invariant, for every message m that smtp.a.example answered 250 and every
 // recipient r of m, at the end of the run (the simulator idle, every retry done):
@@ -33,6 +36,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/trace.hpp"
@@ -53,8 +57,17 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
   return value != nullptr && *value != '\0' ? std::strtoull(value, nullptr, 10) : fallback;
 }
 
-// A random fault list for mx.b.example, as [[fault]] TOML (so the loader is exercised).
-std::string random_faults(Random& random) {
+// One seed's draw: the [[fault]] TOML for mx.b.example (so the loader is exercised) and
+// the TLS settings of the hop, which a TLS fault needs (a handshake needs STARTTLS).
+struct FaultDraw {
+  std::string toml;
+  std::string mx_starttls = "off";      // mx.b.example's `starttls`
+  std::string relay_tls_client = "off";  // smtp.a.example's `tls_client`
+};
+
+// A random fault list for mx.b.example.
+FaultDraw random_faults(Random& random) {
+  FaultDraw draw;
   std::ostringstream out;
   auto chance = [&](int percent) { return random.uniform(100) < static_cast<std::uint64_t>(percent); };
   auto between = [&](std::uint64_t lo, std::uint64_t hi) { return lo + random.uniform(hi - lo + 1); };
@@ -69,10 +82,12 @@ std::string random_faults(Random& random) {
     out << "[[fault]]\nkind = \"crash\"\nhost = \"mx.b.example\"\nat = \"" << between(1, 7200) << "s\"\nrestart_after = \""
         << between(1, 3600) << "s\"\n";
   if (chance(60)) {
-    const char* stages[] = {"connect", "ehlo", "mail", "rcpt", "dot"};
+    // "data": the reply to the DATA command replaces the 354, so the message is never
+    // sent (a 4yz is retried, a 5yz bounces every accepted recipient, RFC 5321 §3.3).
+    const char* stages[] = {"connect", "ehlo", "mail", "rcpt", "data", "dot"};
     const char* replies[] = {"450 4.7.1 Greylisted", "451 4.3.0 Local error", "421 4.3.2 Busy",
                              "452 4.3.1 Insufficient storage", "550 5.7.1 Refused", "554 5.3.0 Failed"};
-    out << "[[fault]]\nkind = \"reply\"\nhost = \"mx.b.example\"\nstage = \"" << stages[random.uniform(5)]
+    out << "[[fault]]\nkind = \"reply\"\nhost = \"mx.b.example\"\nstage = \"" << stages[random.uniform(std::size(stages))]
         << "\"\nreply = \"" << replies[random.uniform(6)] << "\"\n";
     if (chance(50)) out << "first_attempts = " << between(1, 4) << "\n";
     else out << "probability = 0." << between(1, 5) << "\n";
@@ -87,10 +102,24 @@ std::string random_faults(Random& random) {
   if (chance(30))
     out << "[[fault]]\nkind = \"dns\"\nname = \"" << (chance(50) ? "b.example" : "mx.b.example") << "\"\nanswer = \""
         << (chance(50) ? "servfail" : "timeout") << "\"\nfirst_attempts = " << between(1, 3) << "\n";
-  return out.str();
+  // TLS handshake faults (docs/scenario-format.md, kind = "tls"): mx.b.example then
+  // offers STARTTLS and the relay uses it. "required" treats a failed handshake as a
+  // failed connection (RFC 3207 §4.1: retry later, never cleartext); "opportunistic"
+  // reconnects at once without TLS (RFC 7435). Either way nothing may be lost. Only
+  // the seeds with a TLS fault pay for handshakes, so the run time stays about the same.
+  if (chance(25)) {
+    draw.mx_starttls = "offer";
+    draw.relay_tls_client = chance(50) ? "required" : "opportunistic";
+    out << "[[fault]]\nkind = \"tls\"\nhost = \"mx.b.example\"\nfailure = \""
+        << (chance(50) ? "handshake_failure" : "bad_certificate") << "\"\n";
+    if (chance(50)) out << "first_attempts = " << between(1, 4) << "\n";
+    else out << "probability = 0." << between(1, 5) << "\n";
+  }
+  draw.toml = out.str();
+  return draw;
 }
 
-std::string scenario_text(std::uint64_t seed, const std::string& faults) {
+std::string scenario_text(std::uint64_t seed, const FaultDraw& draw) {
   std::ostringstream out;
   out << "[scenario]\ntitle = \"fault invariant\"\nseed = " << seed << "\nduration = \"8d\"\n"
       << R"(
@@ -110,7 +139,7 @@ users = ["alice"]
 ports = [25, 587]
 relay_from = ["192.0.2.10"]
 starttls = "off"
-tls_client = "off"
+tls_client = ")" << draw.relay_tls_client << R"("
 [[host]]
 name = "ns.example"
 address = "203.0.113.53"
@@ -121,7 +150,7 @@ address = "198.51.100.25"
 role = "mta"
 domains = ["b.example"]
 users = ["bob", "carol"]
-starttls = "off"
+starttls = ")" << draw.mx_starttls << R"("
 tls_client = "off"
 [dns."a.example"]
 MX = [[10, "smtp.a.example"]]
@@ -131,7 +160,7 @@ MX = [[10, "mx.b.example"]]
   for (int i = 0; i < messages_per_run; ++i)
     out << "[[send]]\nat = \"" << i * 7 << "s\"\nfrom = \"alice@a.example\"\nto = [\"bob@b.example\", "
         << "\"carol@b.example\"]\nsubject = \"m" << i << "\"\nbody = \"message " << i << "\\n\"\n";
-  out << faults;
+  out << draw.toml;
   return out.str();
 }
 
@@ -142,8 +171,10 @@ struct Verdict {
 
 Verdict run_seed(std::uint64_t seed) {
   SeededRandom random(seed * 7919 + 1);
-  const std::string faults = random_faults(random);
-  const std::string text = scenario_text(seed, faults);
+  const FaultDraw draw = random_faults(random);
+  const std::string faults = draw.toml + "(mx starttls = " + draw.mx_starttls + ", relay tls_client = " +
+                             draw.relay_tls_client + ")\n";
+  const std::string text = scenario_text(seed, draw);
   auto loaded = scenario::load_scenario_text(text, "fault-invariant.toml");
   if (!loaded.scenario) return {false, "scenario did not load: " + loaded.error + "\n" + faults};
   Trace trace;
@@ -241,4 +272,45 @@ TEST_CASE("the random fault runs do inject faults and cause retries", "[mta][fau
   }
   CHECK(fault_events > 20);
   CHECK(deferrals > 5);
+}
+
+TEST_CASE("the random fault mix includes TLS handshake faults and DATA-stage replies, and they fire",
+          "[mta][fault]") {
+  // The draw alone is cheap: over the first 200 seeds (the invariant test's), both new
+  // kinds must be drawn, with both failures and both client settings.
+  std::set<std::string> drawn;
+  std::vector<std::uint64_t> tls_seeds, data_seeds;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    SeededRandom random(seed * 7919 + 1);
+    const FaultDraw draw = random_faults(random);
+    for (const char* what : {"handshake_failure", "bad_certificate", "stage = \"data\""})
+      if (draw.toml.find(what) != std::string::npos) drawn.insert(what);
+    if (draw.toml.find("kind = \"tls\"") != std::string::npos) {
+      drawn.insert("tls_client " + draw.relay_tls_client);
+      CHECK(draw.mx_starttls == "offer");  // a TLS fault needs a server that offers STARTTLS
+      tls_seeds.push_back(seed);
+    }
+    if (draw.toml.find("stage = \"data\"") != std::string::npos) data_seeds.push_back(seed);
+  }
+  CHECK(drawn == std::set<std::string>{"bad_certificate", "handshake_failure", "stage = \"data\"",
+                                       "tls_client opportunistic", "tls_client required"});
+  // And they are not dead letters: among the first seeds that draw each kind, one
+  // shows the fault in its trace (another fault, such as a week-long outage, may keep
+  // a seed from ever reaching the handshake or the DATA command).
+  auto fires = [](const std::vector<std::uint64_t>& seeds, const std::string& stage) {
+    for (std::size_t i = 0; i < seeds.size() && i < 5; ++i) {
+      SeededRandom random(seeds[i] * 7919 + 1);
+      auto loaded = scenario::load_scenario_text(scenario_text(seeds[i], random_faults(random)), "f.toml");
+      if (!loaded.scenario) return false;
+      Trace trace;
+      scenario::World world(*loaded.scenario, seeds[i], trace);
+      world.run();
+      for (const auto& e : trace.events())
+        if (e.kind == EventKind::Fault && (stage == "tls" ? e.field("fault") == "tls" : e.field("stage") == "data"))
+          return true;
+    }
+    return false;
+  };
+  CHECK(fires(tls_seeds, "tls"));
+  CHECK(fires(data_seeds, "data"));
 }

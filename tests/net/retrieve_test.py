@@ -11,6 +11,9 @@ Delivers three messages to bob over SMTP (smtplib), then checks on loopback:
   FETCH BODY[] equals the Maildir file, FETCH ENVELOPE INTERNALDATE, STORE +FLAGS
   (\\Seen) gives the file the Maildir suffix ":2,S", STORE \\Deleted + EXPUNGE removes
   it; an unknown command gets BAD; a literal over the limit gets BAD; imaps logs in.
+- IMAP IDLE (RFC 2177): bob idles, a message is delivered over SMTP, "* n EXISTS"
+  arrives within 5 s (alice, idling too, hears nothing); DONE gives OK; the new
+  message's INTERNALDATE is its delivery time; it is then expunged again.
 - curl pop3:// and imap:// with --ssl-reqd and the demo CA: list and fetch.
 - neomutt (batch mode) reads bob's Maildir and counts its messages; python3's
   mailbox.Maildir reads it too (two independent readers of the same files).
@@ -238,6 +241,76 @@ def imap_checks(data, ports):
         tls.close()
 
 
+def read_until(imap, prefix, seconds):
+    """Lines from an imaplib connection until one starts with `prefix`, or None after
+    `seconds` (the lines read on the way are returned too, for the failure message)."""
+    seen = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        imap.sock.settimeout(max(0.05, deadline - time.time()))
+        try:
+            line = imap.readline()
+        except OSError:  # the timeout (after which the socket's file is unusable)
+            break
+        if not line:
+            break
+        seen.append(line)
+        if line.startswith(prefix):
+            return line, seen
+    return None, seen
+
+
+def idle_checks(data, ports):
+    """RFC 2177: a client in IDLE hears "* n EXISTS" when the MDA stores new mail, and
+    only the mailbox owner's sessions hear it; DONE ends the IDLE with OK."""
+    ctx = tls_context(data)
+
+    def login(user):
+        imap = imaplib.IMAP4("localhost", ports["imap"], timeout=10)
+        imap.starttls(ssl_context=ctx)
+        imap.login(user, PASSWORD[user])
+        typ, count = imap.select("INBOX")
+        return imap, int(count[0]) if typ == "OK" else 0
+
+    bob, before = login("bob")
+    alice, _ = login("alice")
+    # imaplib has no IDLE helper: the command goes out raw on its (TLS) socket.
+    bob.send(b"i1 IDLE\r\n")
+    alice.send(b"i1 IDLE\r\n")
+    line, _ = read_until(bob, b"+", 5)
+    check(line is not None, "IDLE: the server answers with a continuation (+ idling)")
+    line, _ = read_until(alice, b"+", 5)
+    check(line is not None, "IDLE for alice too")
+    sent_at = time.time()
+    deliver(ports["smtp"], "idle", "arrives while bob idles\r\n")
+    want = b"* %d EXISTS" % (before + 1)
+    line, seen = read_until(bob, want, 5)
+    check(line is not None, "IDLE: '%s' within 5 s of the delivery (got %s)" % (want.decode(), seen))
+    if line is not None:
+        print("     (EXISTS %.2f s after smtplib sent the message)" % (time.time() - sent_at))
+    line, seen = read_until(alice, b"*", 1)
+    check(line is None, "alice's IDLE hears nothing of bob's mail (got %s)" % seen)
+    bob.send(b"DONE\r\n")
+    line, seen = read_until(bob, b"i1 ", 5)
+    check(line is not None and line.startswith(b"i1 OK"), "DONE ends the IDLE: i1 OK (got %s)" % seen)
+    # After a timed-out read Python's socket file is unusable: alice just hangs up.
+    alice.shutdown()
+    # The session goes on after IDLE: the new message's INTERNALDATE is its delivery
+    # time (RFC 3501 §2.3.3), which the Maildir name keeps.
+    bob.sock.settimeout(10)
+    typ, fetched = bob.fetch(str(before + 1), "(INTERNALDATE BODY.PEEK[HEADER])")
+    when = imaplib.Internaldate2tuple(fetched[0][0]) if typ == "OK" else None
+    delta = abs(time.mktime(when) - sent_at) if when else None
+    check(delta is not None and delta < 60,
+          "FETCH INTERNALDATE of the new message is its delivery time (off by %s s)" % delta)
+    check(typ == "OK" and b"Subject: idle" in fetched[0][1], "FETCH of the new message: Subject: idle")
+    # Leave the mailbox as the later steps expect it (one message): expunge this one.
+    bob.store(str(before + 1), "+FLAGS", "(\\Deleted)")
+    typ, _ = bob.expunge()
+    check(typ == "OK", "the IDLE message is expunged again")
+    bob.logout()
+
+
 def curl_checks(data, ports):
     if not shutil.which("curl"):
         print("skip curl: not installed (scripts/setup.sh installs it)")
@@ -316,7 +389,7 @@ def main():
             deliver(ports["smtp"], "two", "second\r\n.leading dot\r\n..two dots\r\n")
             deliver(ports["smtp"], "three", "third\r\n")
             check(len(wait_for_files(server.data, "bob", 3)) == 3, "3 messages in bob's Maildir/new")
-            for step in (pop3_checks, imap_checks, curl_checks):
+            for step in (pop3_checks, imap_checks, idle_checks, curl_checks):
                 try:
                     step(server.data, ports)
                 except Exception as e:  # a client error is a failed check; go on

@@ -8,6 +8,10 @@
 //                       8bitmime off, connect 554|421 (policy refuses the connection),
 //                       auth PLAIN LOGIN (mechanisms), auth_before_tls on (the lesson
 //                       setting: AUTH without TLS); alice's password is "correct horse"
+//                       random SEED: the host's random source, SeededRandom(SEED), which
+//                       SCRAM-SHA-256 needs for its server nonce (it lives in the TLS
+//                       settings, so STARTTLS is advertised too, with no certificate:
+//                       such a transcript must not send STARTTLS)
 //   C: text           a client line; CRLF is appended
 //   C< text           raw client bytes; nothing is appended
 //   S: text           one expected server reply line (CRLF implied)
@@ -55,11 +59,16 @@ class LessonPolicy : public ServerPolicy {
   bool check_password(const Session&, std::string_view user, std::string_view password) override {
     return users().check(user, password);
   }
+  std::optional<ScramCredentials> find_scram_credentials(const Session&, std::string_view user) override {
+    return users().find_scram(user);
+  }
   static const MemoryUserDb& users() {
     static const MemoryUserDb db = [] {
       SeededRandom random(0);
       MemoryUserDb d;
       d.add("alice", hash_password("correct horse", random, 1000));
+      // SCRAM-SHA-256 keys for the same password (RFC 7677 §4: at least 4096 iterations).
+      d.add_scram("alice", *make_scram_credentials("correct horse", random, scram_iterations_min));
       return d;
     }();
     return db;
@@ -160,7 +169,7 @@ struct Run {
   std::vector<std::string> messages;
 };
 
-ServerConfig config_for(const Golden& golden) {
+ServerConfig config_for(const Golden& golden, SeededRandom& random) {
   ServerConfig config;
   config.host_name = "mx.b.example";
   for (const auto& [key, value] : golden.options) {
@@ -170,6 +179,10 @@ ServerConfig config_for(const Golden& golden) {
     else if (key == "enhanced") config.advertise_enhanced_status_codes = value != "off";
     else if (key == "8bitmime") config.advertise_8bitmime = value != "off";
     else if (key == "auth_before_tls") config.auth_before_tls = value == "on";
+    else if (key == "random") {
+      random = SeededRandom(std::stoull(value));
+      config.tls = ServerTlsConfig{nullptr, &random, 0};
+    }
     else if (key == "auth") {
       std::istringstream names(value);
       for (std::string name; names >> name;)
@@ -195,7 +208,8 @@ enum class Mode { Chunks, AllAtOnce, ByteAtATime };
 Run replay(const Golden& golden, Mode mode) {
   LessonPolicy policy;
   configure(policy, golden);
-  ServerSession server(config_for(golden), policy);
+  SeededRandom random(0);
+  ServerSession server(config_for(golden, random), policy);
   Run run;
   server.start("192.0.2.10", "client.example");
   collect(server, run);

@@ -216,3 +216,39 @@ TEST_CASE("SCRAM server nonces come from the session's Random: same seed, same n
   CHECK(nonce == scram_nonce(b));
   CHECK(nonce != scram_nonce(c));
 }
+
+TEST_CASE("SCRAM client: the RFC 7677 §3 example exchange from the client's side") {
+  ScramClient client("user", "pencil", "rOprNGfwEbeRWgbNEkqO");
+  CHECK(client.client_first() == rfc_client_first);
+  CHECK_FALSE(client.verify_server_final(rfc_server_final));  // nothing computed yet
+  std::string why;
+  const auto final_message = client.client_final(rfc_server_first, &why);
+  INFO(why);
+  REQUIRE(final_message);
+  CHECK(*final_message == rfc_client_final);
+  CHECK(client.verify_server_final(rfc_server_final));
+  // One flipped character of the server's signature: the server is not who it claims.
+  std::string forged(rfc_server_final);
+  forged[5] = forged[5] == 'A' ? 'B' : 'A';
+  CHECK_FALSE(client.verify_server_final(forged));
+  CHECK_FALSE(client.verify_server_final("e=invalid-proof"));
+}
+
+TEST_CASE("SCRAM client: names are escaped, and a hostile server-first is refused") {
+  CHECK(ScramClient("a,b=c", "pw", "abc").client_first() == "n,,n=a=2Cb=3Dc,r=abc");
+  ScramClient client("user", "pencil", "rOprNGfwEbeRWgbNEkqO");
+  std::string why;
+  // RFC 5802 §5.1: the server's nonce must start with ours (else: a replay or a mix-up).
+  CHECK_FALSE(client.client_final("r=somethingelse,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096", &why));
+  CHECK_THAT(why, Catch::Matchers::Contains("nonce"));
+  // ...and add something to it.
+  CHECK_FALSE(client.client_final("r=rOprNGfwEbeRWgbNEkqO,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096", &why));
+  // RFC 7677 §4: fewer than 4096 iterations would make a stolen exchange cheap to crack.
+  CHECK_FALSE(client.client_final("r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=1", &why));
+  CHECK_THAT(why, Catch::Matchers::Contains("4096"));
+  // A count that would make us compute for hours, or overflow.
+  CHECK_FALSE(client.client_final("r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=99999999999999999999", &why));
+  CHECK_FALSE(client.client_final("r=rOprNGfwEbeRWgbNEkqOx,s=not base64!,i=4096", &why));
+  CHECK_FALSE(client.client_final("s=W22ZaJ0SNY7soEsUEjb6gQ==,r=rOprNGfwEbeRWgbNEkqOx,i=4096", &why));
+  CHECK_FALSE(client.client_final("", &why));
+}

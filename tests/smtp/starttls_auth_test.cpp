@@ -44,6 +44,8 @@ class SubmissionPolicy : public ServerPolicy {
  public:
   explicit SubmissionPolicy(Random& random) {
     users.add("alice", hash_password("correct horse", random, test_iterations));
+    // SCRAM-SHA-256 keys (RFC 7677 §4: at least 4096 iterations) for the same password.
+    users.add_scram("alice", *make_scram_credentials("correct horse", random));
   }
   MemoryUserDb users;
   std::vector<std::string> messages;
@@ -51,6 +53,9 @@ class SubmissionPolicy : public ServerPolicy {
   bool is_local_domain(std::string_view domain) const override { return domain == "b.example"; }
   bool check_password(const Session&, std::string_view user, std::string_view password) override {
     return users.check(user, password);
+  }
+  std::optional<ScramCredentials> find_scram_credentials(const Session&, std::string_view user) override {
+    return users.find_scram(user);
   }
   Reply on_message(const Session&, const Transaction& tx) override {
     messages.push_back(tx.content);
@@ -148,11 +153,13 @@ std::vector<std::string> replies(const std::vector<Event>& events) {
 }  // namespace
 
 TEST_CASE("a MUA submits over STARTTLS with AUTH, back to back with the server", "[starttls][auth]") {
-  for (AuthMechanism mechanism : {AuthMechanism::Plain, AuthMechanism::Login}) {
+  for (AuthMechanism mechanism : {AuthMechanism::Plain, AuthMechanism::Login, AuthMechanism::ScramSha256}) {
     for (bool byte_at_a_time : {false, true}) {
       SECTION(std::string(to_string(mechanism)) + (byte_at_a_time ? ", byte at a time" : ", whole packets")) {
         World world;
-        ServerSession server(world.server_config(), world.policy);
+        ServerConfig server_config = world.server_config();
+        if (mechanism == AuthMechanism::ScramSha256) server_config.auth_mechanisms.push_back(mechanism);
+        ServerSession server(server_config, world.policy);
         ClientConfig config = world.client_config();
         config.auth = ClientAuth{"alice", "correct horse", mechanism, false};
         ClientSession client(config, job());
@@ -190,7 +197,9 @@ TEST_CASE("a MUA submits over STARTTLS with AUTH, back to back with the server",
           if (e.kind == EventKind::AuthStep && e.field("result") == "success") {
             saw_auth_success = true;
             CHECK(e.field("user") == "alice");
-            CHECK(e.field("password") == "(masked)");
+            CHECK(e.field("mechanism") == to_string(mechanism));
+            // SCRAM: the password never reached the server at all (RFC 5802 §3).
+            CHECK(e.field("password") == (mechanism == AuthMechanism::ScramSha256 ? "(never sent)" : "(masked)"));
           }
         }
         CHECK(saw_tls_step);

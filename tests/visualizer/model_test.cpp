@@ -3,6 +3,7 @@
 // so what students see is decided here and checked here.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -457,6 +458,64 @@ TEST_CASE("the inspector's explanations come from the table", "[visualizer]") {
     REQUIRE_FALSE(lines.empty());
     CHECK(lines[0].explanation->key == "command.RCPT");
   }
+}
+
+TEST_CASE("POP3 and IMAP lines are not explained as SMTP", "[visualizer]") {
+  // They reuse the smtp_command/smtp_reply kinds with a protocol field; SMTP's QUIT
+  // (RFC 5321) is not POP3's QUIT (RFC 1939 §6, which deletes the marked messages).
+  auto keys = [](const TraceEvent& e) {
+    std::vector<std::string> out;
+    for (const auto& l : explain_event(e)) out.push_back(std::string(l.explanation->key));
+    return out;
+  };
+  auto has = [](const std::vector<std::string>& v, const char* k) { return std::find(v.begin(), v.end(), k) != v.end(); };
+  TraceEvent smtp_quit;
+  smtp_quit.kind = EventKind::SmtpCommand;
+  smtp_quit.bytes = "QUIT\r\n";
+  CHECK(has(keys(smtp_quit), "command.QUIT"));
+
+  TraceEvent pop3_quit = smtp_quit;
+  pop3_quit.explain = "pop3.command";
+  pop3_quit.with("protocol", "pop3");
+  const auto pop3 = keys(pop3_quit);
+  CHECK(has(pop3, "pop3.command"));
+  CHECK_FALSE(has(pop3, "command.QUIT"));
+  CHECK_FALSE(has(pop3, "kind.smtp_command"));  // "SMTP command" is not what it is
+
+  TraceEvent imap_done;
+  imap_done.kind = EventKind::SmtpCommand;
+  imap_done.bytes = "DONE\r\n";
+  imap_done.with("protocol", "imap");
+  CHECK(has(keys(imap_done), "imap.command.DONE"));
+
+  // A POP3 multi-line reply: no SMTP reply code, no EHLO keywords read from its lines.
+  TraceEvent capa;
+  capa.kind = EventKind::SmtpReply;
+  capa.bytes = "+OK Capability list follows\r\nUSER\r\nSTLS\r\nPIPELINING\r\n.\r\n";
+  capa.explain = "pop3.reply";
+  capa.with("protocol", "pop3");
+  const auto reply = keys(capa);
+  CHECK(has(reply, "pop3.reply"));
+  for (const auto& k : reply) CHECK(k.rfind("ehlo.", 0) != 0);
+}
+
+TEST_CASE("a quarantined delivery shows its folder and its Return-Path as MAIL FROM", "[visualizer]") {
+  // Lesson 6: DMARC p=quarantine files the message in Junk (RFC 7489 §6.6.2); the MDA's
+  // delivery event carries the envelope sender as return_path (RFC 5321 §4.4).
+  TraceEvent junk;
+  junk.kind = EventKind::Delivery;
+  junk.src = "mx.b.example";
+  junk.dst = "mx.b.example/mailbox:bob";
+  junk.with("user", "bob").with("folder", "Junk").with("return_path", "<carol@c.example>");
+  TraceEvent inbox = junk;
+  inbox.fields.clear();
+  inbox.with("folder", "INBOX").with("mail_from", "<alice@a.example>").with("return_path", "<x@y.example>");
+  const MailIndex index(std::vector<TraceEvent>{junk, inbox});
+  REQUIRE(index.items().size() == 2);
+  CHECK(index.items()[0].folder == "Junk");
+  CHECK(index.items()[0].mail_from == "<carol@c.example>");
+  CHECK(index.items()[1].folder.empty());  // INBOX is where mail goes anyway
+  CHECK(index.items()[1].mail_from == "<alice@a.example>");
 }
 
 TEST_CASE("bytes are shown with CRLF visible and as hex", "[visualizer]") {

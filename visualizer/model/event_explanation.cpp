@@ -43,9 +43,35 @@ EnhancedStatus reply_status_of(const TraceEvent& event) {
   return {};
 }
 
+namespace {
+
+// POP3 and IMAP reuse the smtp_command and smtp_reply kinds with a "protocol" field
+// (docs/trace-format.md). Their verbs must not be explained as SMTP's: POP3's QUIT
+// (RFC 1939 §6) deletes messages, SMTP's (RFC 5321 §4.1.1.10) does not.
+bool is_other_protocol(const TraceEvent& event) {
+  const std::string_view protocol = event.field("protocol");
+  return !protocol.empty() && protocol != "smtp";
+}
+
+}  // namespace
+
 std::vector<ExplanationLine> explain_event(const TraceEvent& event) {
   std::vector<ExplanationLine> out;
-  switch (event.kind) {
+  if (is_other_protocol(event)) {
+    // A POP3 or IMAP line: its own explain key (pop3.reply, imap.untagged, ...) is added
+    // below; a command also gets "pop3.command.RETR", falling back to "pop3.command"
+    // (explain() drops trailing parts). RFC 3501 §2.2.1: an IMAP command line starts
+    // with its tag, then the verb. The SMTP reply-code and EHLO lookups do not apply.
+    if (event.kind == EventKind::SmtpCommand) {
+      const std::string protocol(event.field("protocol"));
+      std::string_view line = first_line(event.bytes.empty() ? std::string_view(event.summary)
+                                                             : std::string_view(event.bytes));
+      if (protocol == "imap" && line.find(' ') != std::string_view::npos) line = line.substr(line.find(' ') + 1);
+      const std::string verb = upper(line.substr(0, line.find(' ')));
+      add(out, verb, explain(protocol + ".command." + verb));
+    }
+  }
+  switch (is_other_protocol(event) ? EventKind::Note : event.kind) {
     case EventKind::SmtpReply: {
       if (const int code = reply_code_of(event); code != 0)
         add(out, std::to_string(code), explain_reply_code(code));
@@ -95,7 +121,9 @@ std::vector<ExplanationLine> explain_event(const TraceEvent& event) {
       if (!already) out.insert(out.begin(), ExplanationLine{std::string(event.explain), own});
     }
   }
-  add(out, std::string(to_string(event.kind)), explain("kind." + std::string(to_string(event.kind))));
+  // The kind's entry says "SMTP command"/"SMTP reply": not for a POP3 or IMAP line.
+  if (!is_other_protocol(event))
+    add(out, std::string(to_string(event.kind)), explain("kind." + std::string(to_string(event.kind))));
   return out;
 }
 

@@ -77,6 +77,11 @@ MailIndex::MailIndex(const std::vector<TraceEvent>& events) {
         item.id += std::to_string(e.seq);
       }
       item.mail_from = std::string(e.field("mail_from"));
+      // RFC 5321 §4.4: at delivery the envelope sender becomes the Return-Path field;
+      // an MDA's delivery event may carry only that.
+      if (item.mail_from.empty()) item.mail_from = std::string(e.field("return_path"));
+      if (const std::string_view folder = e.field("folder"); !folder.empty() && folder != "INBOX")
+        item.folder = std::string(folder);
       item.rcpt_to = recipients_of(e);
       item.message_step = step;
       item.from_step = step;

@@ -42,6 +42,7 @@ std::string_view to_string(MailPlace place);
 struct MailItem {
   MailPlace place = MailPlace::Queue;
   std::string location;
+  std::string folder;                   // a delivery's folder when not INBOX ("Junk")
   std::string id;                       // queue id, or the delivery's message id
   std::string mail_from;                // as in the trace, "<alice@a.example>"
   std::vector<std::string> rcpt_to;     // addresses only, statuses stripped

@@ -93,6 +93,8 @@ VisibleState visible_at(const TraceModel& model, std::size_t step, std::size_t r
 struct LoadResult {
   std::unique_ptr<TraceModel> model;
   std::string error;  // "trace.json: unsupported trace version 7 (...)"
+  double run_ms = 0.0;    // start-up figures (issue 3), filled in by the app's loader:
+  double model_ms = 0.0;  // running the scenario, and building this model's indexes
 };
 LoadResult load_trace_text(std::string_view json_text, const MachineCatalog& catalog,
                            std::string lesson_markdown = {});

@@ -37,7 +37,9 @@ void MailView::draw(const TraceModel& model, const ViewContext& ctx) {
   ImGui::BeginChild("mail_list", ImVec2(list_w, 0), true);
   for (std::size_t index : present) {
     const MailItem& item = mail.items()[index];
-    std::string label = (item.place == MailPlace::Queue ? "queue  " : "mailbox  ") + item.location + "\n  " + item.id;
+    std::string label = (item.place == MailPlace::Queue ? "queue  " : "mailbox  ") + item.location;
+    if (!item.folder.empty()) label += "  (" + item.folder + ")";  // RFC 7489 §6.6.2: quarantine
+    label += "\n  " + item.id;
     const std::size_t deferred = mail.deferrals_at(item, ctx.visible.step);
     if (deferred > 0) label += "  (deferred " + std::to_string(deferred) + "x)";
     ImGui::PushID(static_cast<int>(index));

@@ -142,6 +142,9 @@ void draw_row(const TraceModel& model, const ViewContext& ctx, const Geometry& g
 
   std::string label;
   if (error) label = "\u2717 ";  // a cross, so errors do not rely on colour alone
+  // The protocol's name before a mail reader's line, so POP3 and IMAP do not rely on
+  // colour alone either ("POP3 RETR 1", "IMAP a3 FETCH 1:* (FLAGS)").
+  if (const std::string_view tag = protocol_tag(e); !tag.empty()) (label += tag) += ' ';
   label += e.summary.empty() ? std::string(to_string(e.kind)) : e.summary;
 
   if (src != dst) {

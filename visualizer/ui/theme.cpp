@@ -101,6 +101,8 @@ ImU32 with_alpha(ImU32 colour, float alpha) {
 ImU32 colour_of(const Theme& theme, const TraceEvent& event) {
   using namespace okabe_ito;
   if (is_error_event(event)) return theme.error;
+  if (const std::string_view tag = protocol_tag(event); !tag.empty())
+    return tag == "POP3" ? tol_light::pink : tol_light::pear;
   switch (event.kind) {
     case EventKind::SmtpCommand: return sky_blue;
     case EventKind::SmtpReply: return orange;
@@ -119,6 +121,14 @@ ImU32 colour_of(const Theme& theme, const TraceEvent& event) {
     case EventKind::Note: return grey;
   }
   return grey;
+}
+
+std::string_view protocol_tag(const TraceEvent& event) {
+  if (event.kind != EventKind::SmtpCommand && event.kind != EventKind::SmtpReply) return {};
+  const std::string_view protocol = event.field("protocol");
+  if (protocol == "pop3") return "POP3";
+  if (protocol == "imap") return "IMAP";
+  return {};
 }
 
 std::string format_clock(TimeMs time_ms) {

@@ -11,9 +11,11 @@
 //                                         ImGui's default font with a message
 //   apply_style(theme)                    ImGui colours and spacing
 //   colour_of(theme, event)               the protocol colour of an event
+//   protocol_tag(event)                   "POP3" / "IMAP" for a mail reader's line, else ""
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <imgui.h>
 
@@ -32,6 +34,16 @@ inline constexpr ImU32 vermillion = IM_COL32(213, 94, 0, 255);
 inline constexpr ImU32 reddish_purple = IM_COL32(204, 121, 167, 255);
 inline constexpr ImU32 grey = IM_COL32(160, 160, 160, 255);
 }  // namespace okabe_ito
+
+// POP3 and IMAP (lesson 8) travel as smtp_command/smtp_reply events with a protocol
+// field. Okabe-Ito's eight colours are all taken, so the mail readers' protocols use two
+// from Paul Tol's colour-blind-safe "light" scheme, chosen far in lightness and hue from
+// SMTP's sky blue and orange. Colour is not the only cue: their labels start with the
+// protocol's name, and replies are dashed as for SMTP.
+namespace tol_light {
+inline constexpr ImU32 pink = IM_COL32(255, 170, 187, 255);  // POP3
+inline constexpr ImU32 pear = IM_COL32(187, 204, 51, 255);   // IMAP
+}  // namespace tol_light
 
 struct Theme {
   float scale = 1.0f;
@@ -60,6 +72,8 @@ void load_fonts(Theme& theme, const std::string& font_dir);
 void apply_style(const Theme& theme);
 
 ImU32 colour_of(const Theme& theme, const TraceEvent& event);
+// "POP3" or "IMAP" for a mail reader's command or reply, else "" (SMTP and the rest).
+std::string_view protocol_tag(const TraceEvent& event);
 ImU32 with_alpha(ImU32 colour, float alpha);  // alpha in 0..1, multiplies
 
 // "22:13:20.030" in UTC, from milliseconds since the epoch (pure arithmetic, no clock).
