@@ -1,8 +1,10 @@
 // visualizer/ui/lesson_view.cpp — a small Markdown reader, and the run's verdicts.
 #include "ui/lesson_view.hpp"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace smtplab::visualizer::ui {
 
@@ -29,6 +31,63 @@ std::size_t numbered_label(std::string_view line) {
   return i + 1;
 }
 
+// Inline Markdown markers are dropped rather than shown: "**Goal:**" reads "Goal:" and
+// "`EHLO`" reads "EHLO" (ImGui 1.86 cannot switch fonts inside wrapped text).
+std::string plain_inline(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '`') continue;
+    if (text[i] == '*' && i + 1 < text.size() && text[i + 1] == '*') {
+      ++i;
+      continue;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+// The cells of a table row "| a | b |", trimmed and without inline markers.
+std::vector<std::string> table_cells(std::string_view row) {
+  std::vector<std::string> cells;
+  if (row.starts_with("|")) row.remove_prefix(1);
+  if (row.ends_with("|")) row.remove_suffix(1);
+  std::size_t start = 0;
+  while (start <= row.size()) {
+    std::size_t bar = row.find('|', start);
+    if (bar == std::string_view::npos) bar = row.size();
+    std::string_view cell = row.substr(start, bar - start);
+    while (!cell.empty() && cell.front() == ' ') cell.remove_prefix(1);
+    while (!cell.empty() && cell.back() == ' ') cell.remove_suffix(1);
+    cells.push_back(plain_inline(cell));
+    start = bar + 1;
+  }
+  return cells;
+}
+
+// A table, its columns padded to a common width in the monospace font.
+void draw_table(const std::vector<std::vector<std::string>>& rows, const Theme& theme) {
+  if (rows.empty()) return;
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (widths.size() <= c) widths.push_back(0);
+      widths[c] = std::max(widths[c], row[c].size());
+    }
+  ImGui::PushFont(theme.mono);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      line += rows[r][c];
+      if (c + 1 < rows[r].size()) line += std::string(widths[c] - rows[r][c].size() + 2, ' ');
+    }
+    if (r == 0) ImGui::PushStyleColor(ImGuiCol_Text, theme.accent);
+    ImGui::TextUnformatted(line.c_str());
+    if (r == 0) ImGui::PopStyleColor();
+  }
+  ImGui::PopFont();
+}
+
 void draw_block(Block& block, const Theme& theme) {
   if (block.kind == Block::Kind::None) return;
   const float indent = theme.font_size * 1.4f * static_cast<float>(block.depth);
@@ -40,7 +99,7 @@ void draw_block(Block& block, const Theme& theme) {
     ImGui::TextUnformatted(block.label.c_str());
     ImGui::SameLine();
   }
-  ImGui::TextWrapped("%s", block.text.c_str());
+  ImGui::TextWrapped("%s", plain_inline(block.text).c_str());
   if (indent > 0) ImGui::Unindent(indent);
   block = Block{};
 }
@@ -48,7 +107,12 @@ void draw_block(Block& block, const Theme& theme) {
 void draw_markdown(std::string_view text, const Theme& theme) {
   bool in_code = false;
   Block block;
-  auto flush = [&] { draw_block(block, theme); };
+  std::vector<std::vector<std::string>> table;  // rows of the table being read
+  auto flush = [&] {
+    draw_block(block, theme);
+    draw_table(table, theme);
+    table.clear();
+  };
   std::size_t pos = 0;
   while (pos <= text.size()) {
     const auto eol = text.find('\n', pos);
@@ -79,21 +143,19 @@ void draw_markdown(std::string_view text, const Theme& theme) {
       std::string title(line.substr(level == std::string_view::npos ? line.size() : level));
       ImGui::PushFont(theme.bold);
       ImGui::PushStyleColor(ImGuiCol_Text, theme.accent);
-      ImGui::TextWrapped("%s", title.c_str() + (title.starts_with(" ") ? 1 : 0));
+      ImGui::TextWrapped("%s", plain_inline(title.c_str() + (title.starts_with(" ") ? 1 : 0)).c_str());
       ImGui::PopStyleColor();
       ImGui::PopFont();
       continue;
     }
     if (body.starts_with("|")) {
-      // A table row, shown as it is written (in the monospace font, so columns line
-      // up); the |---| separator row is left out.
-      flush();
-      if (body.find_first_not_of("|-: ") == std::string_view::npos) continue;
-      ImGui::PushFont(theme.mono);
-      ImGui::TextUnformatted(body.data(), body.data() + body.size());
-      ImGui::PopFont();
+      // A table row: collected, then drawn with its columns lined up (flush); the
+      // |---| separator row is left out.
+      if (table.empty()) draw_block(block, theme);
+      if (body.find_first_not_of("|-: ") != std::string_view::npos) table.push_back(table_cells(body));
       continue;
     }
+    if (!table.empty()) flush();
     const std::size_t number = numbered_label(body);
     if (body.starts_with("- ") || body.starts_with("* ") || number > 0) {
       flush();  // a new item: the previous item or paragraph is complete
