@@ -242,9 +242,18 @@ void SequenceView::draw(const TraceModel& model, const ViewContext& ctx, Request
       draw->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), IM_COL32(204, 121, 167, 30), 6.0f * theme.scale);
       draw->AddRect(ImVec2(x0, y0), ImVec2(x1, y1), IM_COL32(204, 121, 167, 90), 6.0f * theme.scale);
       if (span.first_step >= first) {
+        // The caption goes left of the tunnel, where no label of its own rows is drawn
+        // (labels run rightwards from their lane), unless the diagram's edge is too close;
+        // on a dark plate, so that it stays readable over whatever it covers.
         const char* tag = "TLS tunnel";
-        draw->AddText(theme.font, theme.font_size * 0.8f, ImVec2(x1 + 4.0f * theme.scale, y0 + 2.0f),
-                      IM_COL32(204, 121, 167, 220), tag);
+        const float size = theme.font_size * 0.8f;
+        const ImVec2 extent = theme.font->CalcTextSizeA(size, 1e9f, 0.0f, tag);
+        const float pad = 3.0f * theme.scale;
+        float x = x0 - extent.x - 2 * pad;
+        if (x < g.left) x = x1 + 2 * pad;
+        draw->AddRectFilled(ImVec2(x - pad, y0 + 1.0f), ImVec2(x + extent.x + pad, y0 + 3.0f + extent.y),
+                            theme.background, 3.0f * theme.scale);
+        draw->AddText(theme.font, size, ImVec2(x, y0 + 2.0f), IM_COL32(204, 121, 167, 220), tag);
       }
     }
     for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
