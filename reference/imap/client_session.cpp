@@ -526,16 +526,12 @@ void ClientSession::send_tagged(const std::string& command, std::string_view ver
 }
 
 void ClientSession::start_tls() {
-  tls::SessionConfig session = config_.tls.session;
-  session.role = tls::Role::Client;
-  tls_.emplace(std::move(session), *config_.tls.random);
-  tls_->start();
+  tls::start_client(tls_, config_.tls.session, *config_.tls.random);
   pump_tls();
 }
 
 void ClientSession::pump_tls() {
-  output_ += tls_->take_output();
-  for (Event& event : tls_->take_events()) events_.push_back(std::move(event));
+  tls::drain_into(*tls_, output_, events_);
   if (done()) return;
   switch (tls_->state()) {
     case tls::SessionState::Failed:

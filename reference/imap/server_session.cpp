@@ -294,8 +294,7 @@ void ServerSession::start_tls() {
 }
 
 void ServerSession::pump_tls() {
-  output_ += tls_->take_output();
-  for (Event& event : tls_->take_events()) events_.push_back(std::move(event));
+  tls::drain_into(*tls_, output_, events_);
   switch (tls_->state()) {
     case tls::SessionState::Failed:
     case tls::SessionState::Closed:

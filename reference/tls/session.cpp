@@ -363,4 +363,15 @@ void close_through(std::optional<Session>& tls, std::string& wire) {
   wire += tls->take_output();
 }
 
+void drain_into(Session& tls, std::string& wire, std::vector<Event>& events) {
+  wire += tls.take_output();
+  for (Event& event : tls.take_events()) events.push_back(std::move(event));
+}
+
+void start_client(std::optional<Session>& tls, SessionConfig config, Random& random) {
+  config.role = Role::Client;
+  tls.emplace(std::move(config), random);
+  tls->start();
+}
+
 }  // namespace smtplab::tls

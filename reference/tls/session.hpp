@@ -111,4 +111,13 @@ void send_through(std::optional<Session>& tls, std::string_view plaintext, std::
 // closes, so the peer can tell an orderly end from a truncation. Appends to `wire`.
 void close_through(std::optional<Session>& tls, std::string& wire);
 
+// How a protocol engine collects what its TLS session produced since the last call: the
+// records to send (appended to `wire`) and the handshake's trace events (appended to
+// `events`, in order). The engine then looks at state() to decide what comes next.
+void drain_into(Session& tls, std::string& wire, std::vector<Event>& events);
+
+// A client engine's STARTTLS/STLS: a client-side session made from the engine's TLS
+// settings, started, so that its ClientHello is waiting to be drained.
+void start_client(std::optional<Session>& tls, SessionConfig config, Random& random);
+
 }  // namespace smtplab::tls
