@@ -9,6 +9,12 @@
 //   DeliveryResult r = mda.deliver("<alice@a.example>", "bob", "INBOX", content);
 //   r.ok(), r.id, r.bytes
 //
+// The same three steps one at a time, for an owner that stores on another thread (smtplab
+// serve's worker pool: the store is the slow, thread-safe part):
+//   Prepared p = prepare("<alice@a.example>", content);            // Return-Path added
+//   StoreResult s = store.deliver("bob", "INBOX", p.stored, now);  // anywhere
+//   DeliveryResult r = mda.record("bob", "INBOX", p, s);           // the trace event
+//
 // Each delivery is one `delivery` trace event from this host to the lane
 // "<host>/mailbox:<user>", carrying the stored bytes. Whether `user` exists is the
 // MTA's question, asked at RCPT time (RFC 5321 §3.3); the MDA only stores.
@@ -31,13 +37,26 @@ struct DeliveryResult {
   bool ok() const { return error.empty(); }
 };
 
+// A message ready for its mailbox: the sender's Return-Path fields removed and the
+// envelope's added at the top.
+struct Prepared {
+  std::string return_path;  // the field's value, "<alice@a.example>"
+  std::string stored;       // the bytes the mailbox gets
+};
+// `reverse_path` is the MAIL FROM path, "<a@b.example>" or "<>" for a bounce.
+Prepared prepare(const std::string& reverse_path, std::string_view content);
+
 class Mda {
  public:
   Mda(Host& host, MailStore& store) : host_(host), store_(store) {}
 
-  // `reverse_path` is the MAIL FROM path, "<a@b.example>" or "<>" for a bounce.
+  // prepare, store and record, in one call.
   DeliveryResult deliver(const std::string& reverse_path, const std::string& user,
                          std::string_view folder, std::string_view content);
+
+  // The `delivery` trace event for a store's answer; `prepared.stored` moves into it.
+  DeliveryResult record(const std::string& user, std::string_view folder, Prepared& prepared,
+                        const StoreResult& stored);
 
  private:
   Host& host_;

@@ -339,7 +339,8 @@ void Mta::deliver_locally(QueuedMessage& message) {
 void Mta::deliver_locally_offloaded(QueuedMessage& message) {
   struct Job {
     std::size_t recipient = 0;  // index into message.recipients
-    std::string user, folder, return_path, stored;
+    std::string user, folder;
+    mda::Prepared prepared;     // made here, stored on the worker, recorded back here
     mda::StoreResult result;
   };
   auto jobs = std::make_shared<std::vector<Job>>();
@@ -353,11 +354,7 @@ void Mta::deliver_locally_offloaded(QueuedMessage& message) {
     if (ascii_lower(job.user) == "postmaster" && !is_local_user(job.user) && !config_.users.empty())
       job.user = config_.users.front();  // RFC 5321 §4.5.1: postmaster must reach someone
     job.folder = message.folder.empty() ? std::string(mda::folder_inbox) : message.folder;
-    // RFC 5321 §4.4: final delivery removes the sender's Return-Path fields and
-    // "inserts a return-path line at the beginning of the mail data" (mda/mda.cpp).
-    job.return_path = message::return_path_value("<" + message.reverse_path + ">");
-    job.stored = message::remove_fields(message.content, "Return-Path");
-    job.stored.insert(0, message::format_field("Return-Path", job.return_path));
+    job.prepared = mda::prepare("<" + message.reverse_path + ">", message.content);  // RFC 5321 §4.4
     jobs->push_back(std::move(job));
   }
   if (jobs->empty()) return attempt_remote(message);
@@ -366,7 +363,7 @@ void Mta::deliver_locally_offloaded(QueuedMessage& message) {
   config_.offload(
       // The worker: only the store (thread-safe: MaildirStore) and the jobs it owns.
       [&store = store_, jobs, now_ms] {
-        for (Job& job : *jobs) job.result = store.deliver(job.user, job.folder, job.stored, now_ms);
+        for (Job& job : *jobs) job.result = store.deliver(job.user, job.folder, job.prepared.stored, now_ms);
       },
       // Back on the host's thread.
       [this, id = message.id, jobs] {
@@ -375,18 +372,7 @@ void Mta::deliver_locally_offloaded(QueuedMessage& message) {
         queued->in_flight = false;
         for (Job& job : *jobs) {
           QueuedRecipient& r = queued->recipients[job.recipient];
-          const bool ok = job.result.ok();
-          Event event;
-          event.kind = EventKind::Delivery;
-          event.summary = ok ? job.folder + " of " + job.user + ": " + std::to_string(job.stored.size()) + " bytes"
-                             : "delivery to " + job.folder + " of " + job.user + " failed: " + job.result.error;
-          event.explain = "kind.delivery";
-          event.rfc = "RFC 5321 §4.4";
-          event.with("user", job.user).with("folder", job.folder).with("id", job.result.id).with("return_path",
-                                                                                               job.return_path);
-          if (!ok) event.with("error", job.result.error);
-          event.bytes = std::move(job.stored);
-          host_.emit(std::move(event), host_.name() + "/mailbox:" + job.user);
+          const bool ok = mda_.record(job.user, job.folder, job.prepared, job.result).ok();
           if (!ok) {
             // As in deliver_locally: kept, and tried again later (RFC 5321 §4.5.4.1).
             r.last_result = "local delivery failed: " + job.result.error;
