@@ -196,10 +196,7 @@ class ImapConnection final : public StreamHandler {
   void delivered(const std::string& user) {
     if (stream_ == nullptr || pump_.engine().user() != user) return;
     pump_.engine().mailbox_changed();
-    // SessionPump has no public "send what the engine has now" (reported): handing it no
-    // bytes runs its pump, which sends the output, records the trace events and keeps a
-    // running failed-login delay in force.
-    pump_.on_data(*stream_, {});
+    pump_.flush();
   }
 
  private:

@@ -92,6 +92,11 @@ class SessionPump final : public StreamHandler {
     feed(bytes);
   }
 
+  // Sends what the engine produced outside of a receive() — an IMAP session told of new
+  // mail while it idles (RFC 2177 §3) — with its trace events. A running failed-login
+  // delay still holds the output back.
+  void flush() { pump(); }
+
   void on_close(Stream&, CloseReason) override {
     closed_ = true;
     cancel_timers();
