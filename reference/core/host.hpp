@@ -100,7 +100,8 @@ class Host {
 // Records the events of a protocol engine that talks to `peer` over connection `conn`.
 // An engine reports what it saw and did; the agent that owns it knows where: a command
 // travels client -> server and a reply server -> client (whichever side records them),
-// everything else (state changes, policy checks) happens on this host.
+// everything else (state changes, policy checks) happens on this host. The events are
+// moved out and `events` is left empty with its capacity, so a caller can reuse it.
 void emit_dialogue(Host& host, std::vector<Event>&& events, std::string_view peer,
                    std::uint64_t conn, bool we_are_server);
 

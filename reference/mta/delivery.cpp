@@ -41,8 +41,8 @@ class OutboundConnection final : public StreamHandler {
  private:
   void pump(Stream& stream) {
     pump_events(stream.id());
-    std::string output = session_.take_output();
-    if (!output.empty()) stream.send(output);
+    session_.take_output(output_);  // trades buffers with the session (no allocation)
+    if (!output_.empty()) stream.send(output_);
     if (session_.done() && !reported_) {
       stream.close();
       report(true, {});
@@ -50,7 +50,8 @@ class OutboundConnection final : public StreamHandler {
   }
 
   void pump_events(std::uint64_t conn) {
-    std::vector<Event> events = session_.take_events();
+    std::vector<Event>& events = events_;
+    session_.take_events(events);  // reuses the buffer of the last batch
     if (!trace_wire_) {
       // In the simulator the server is one of ours and records the dialogue; the
       // client adds only what is its own (state changes), so nothing shows twice.
@@ -79,6 +80,8 @@ class OutboundConnection final : public StreamHandler {
   smtp::ClientSession session_;
   std::string peer_;
   bool trace_wire_;
+  std::vector<Event> events_;  // the batch being emitted; kept for its capacity
+  std::string output_;         // the bytes being sent; likewise
   bool reported_ = false;
 };
 
@@ -155,6 +158,7 @@ void DeliveryAttempt::connect_to(const std::string& host_name, const std::string
                                   ? tls::VerifyMode::Required
                                   : tls::VerifyMode::Opportunistic;
   config.tls.session.now_ms = mta_.host().clock().now_ms();
+  config.record_wire = mta_.config().trace_client_wire;  // see OutboundConnection::pump_events
   mta_.host().connect(Endpoint{address, smtp_port},
                       std::make_unique<OutboundConnection>(mta_.host(), weak_from_this(), config,
                                                            job_, mta_.config().trace_client_wire));

@@ -185,7 +185,8 @@ void InboundSession::commit_and_resume(const smtp::Session& session, const smtp:
 
 void InboundSession::flush_events() {
   if (stream_ == nullptr) return;
-  emit_dialogue(mta_.host(), session_.take_events(), peer_, stream_->id(), /*we_are_server=*/true);
+  session_.take_events(events_);  // reuses the buffer of the last batch
+  emit_dialogue(mta_.host(), std::move(events_), peer_, stream_->id(), /*we_are_server=*/true);
 }
 
 void InboundSession::pump(Stream& stream) {
@@ -199,9 +200,10 @@ void InboundSession::pump(Stream& stream) {
     early_reply_.reset();
     session_.resume(reply);
   }
-  emit_dialogue(mta_.host(), session_.take_events(), peer_, stream.id(), /*we_are_server=*/true);
-  std::string output = session_.take_output();
-  if (!output.empty()) stream.send(output);
+  session_.take_events(events_);  // reuses the buffer of the last batch
+  emit_dialogue(mta_.host(), std::move(events_), peer_, stream.id(), /*we_are_server=*/true);
+  session_.take_output(output_);  // trades buffers with the session (no allocation)
+  if (!output_.empty()) stream.send(output_);
   if (session_.wants_close()) {
     closed_ = true;
     if (idle_timer_) mta_.host().cancel(*idle_timer_);
@@ -212,13 +214,21 @@ void InboundSession::pump(Stream& stream) {
   arm_idle_timer(stream);
 }
 
+// The deadline moves on with every exchange, but the timer is set only once: when it
+// goes off before the deadline (there was activity meanwhile) it is set again for the
+// rest. Cancelling and setting a timer for every command would cost far more.
 void InboundSession::arm_idle_timer(Stream& stream) {
-  Host& host = mta_.host();
-  if (idle_timer_) host.cancel(*idle_timer_);
+  idle_deadline_ms_ = mta_.host().clock().now_ms() + mta_.config().idle_timeout_ms;
+  if (!idle_timer_) schedule_idle_check(stream, mta_.config().idle_timeout_ms);
+}
+
+void InboundSession::schedule_idle_check(Stream& stream, TimeMs delay_ms) {
   Stream* s = &stream;  // valid until on_close, which cancels this timer
-  idle_timer_ = host.schedule(mta_.config().idle_timeout_ms, [this, s] {
+  idle_timer_ = mta_.host().schedule(delay_ms, [this, s] {
     idle_timer_.reset();
     if (closed_) return;
+    const TimeMs now_ms = mta_.host().clock().now_ms();
+    if (now_ms < idle_deadline_ms_) return schedule_idle_check(*s, idle_deadline_ms_ - now_ms);
     session_.timeout();  // RFC 5321 §4.5.3.2.7: 421 and close
     pump(*s);
   });

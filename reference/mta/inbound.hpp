@@ -48,6 +48,7 @@ class InboundSession final : public StreamHandler {
  private:
   void pump(Stream& stream);
   void arm_idle_timer(Stream& stream);
+  void schedule_idle_check(Stream& stream, TimeMs delay_ms);
   void start_checks(const smtp::Session& session, const smtp::Transaction& tx);
   void finish_checks(const smtp::Session& session, const smtp::Transaction& tx, const MailAuthOutcome& outcome);
   void flush_events();
@@ -59,7 +60,10 @@ class InboundSession final : public StreamHandler {
   FaultPolicy fault_policy_;  // policy_ behind injected replies (none in normal runs)
   smtp::ServerSession session_;
   std::string peer_;
+  std::vector<Event> events_;  // the batch being emitted; kept for its capacity
+  std::string output_;         // the bytes being sent; likewise
   std::optional<TimerId> idle_timer_;
+  TimeMs idle_deadline_ms_ = 0;  // RFC 5321 §4.5.3.2.7: no command by then, 421
   bool closed_ = false;
   Stream* stream_ = nullptr;              // from on_open until on_close
   std::shared_ptr<MailAuthRun> checks_;   // the running checks; dropped on close

@@ -51,8 +51,8 @@ class SubmissionConnection final : public StreamHandler {
  private:
   void pump(Stream& stream) {
     pump_events(stream.id());
-    const std::string output = session_.take_output();
-    if (!output.empty()) stream.send(output);
+    session_.take_output(output_);  // trades buffers with the session (no allocation)
+    if (!output_.empty()) stream.send(output_);
     if (session_.done() && !finished_) {
       stream.close();
       finish({});
@@ -60,7 +60,8 @@ class SubmissionConnection final : public StreamHandler {
   }
   void pump_events(std::uint64_t conn) {
     // The submission server records the dialogue; the MUA adds its own state changes.
-    std::vector<Event> events = session_.take_events();
+    std::vector<Event>& events = events_;
+    session_.take_events(events);  // reuses the buffer of the last batch
     std::erase_if(events, [](const Event& e) {
       // The wire's lines and TLS handshake messages (those with bytes) are the server's
       // to record; the client keeps its notes (state changes, handshake verdict).
@@ -94,6 +95,8 @@ class SubmissionConnection final : public StreamHandler {
   SubmissionResult result_;  // ours until finish() hands it to the Submitter
   smtp::ClientSession session_;
   std::string peer_;
+  std::vector<Event> events_;  // the batch being emitted; kept for its capacity
+  std::string output_;         // the bytes being sent; likewise
   bool finished_ = false;
 };
 
@@ -131,6 +134,8 @@ void Submitter::submit(const Draft& draft) {
   config.tls.session.role = tls::Role::Client;
   config.tls.session.now_ms = host_.clock().now_ms();  // certificate validity, virtual time
   config.auth = config_.auth;
+  // The submission server records the dialogue (SubmissionConnection::pump_events).
+  config.record_wire = false;
   host_.connect(config_.submit_to, std::make_unique<SubmissionConnection>(
                                        *this, std::move(result), std::move(config), std::move(job)));
 }

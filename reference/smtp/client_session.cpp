@@ -9,6 +9,7 @@
 // finish(), which gives each recipient its outcome.
 #include "smtp/client_session.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -146,7 +147,7 @@ void ClientSession::process_replies(std::string_view bytes) {
   while (!done()) {
     Reply reply;
     std::string wire;
-    const ReplyParseStatus status = parser_.next(reply, &wire);
+    const ReplyParseStatus status = parser_.next(reply, config_.record_wire ? &wire : nullptr);
     if (status == ReplyParseStatus::NeedMore) return;
     if (status == ReplyParseStatus::Malformed && state_ == ClientState::SentQuit) {
       finish("221 or close");  // the transaction is over; a garbled goodbye changes nothing
@@ -162,14 +163,17 @@ void ClientSession::process_replies(std::string_view bytes) {
       finish("421, close or bad reply");
       return;
     }
-    Event event;
-    event.kind = EventKind::SmtpReply;
-    event.summary = wire.substr(0, wire.find_first_of("\r\n"));
-    event.bytes = std::move(wire);
-    event.explain = "reply." + std::to_string(reply.code);
-    event.rfc = "RFC 5321 §4.2";
-    event.with("code", std::to_string(reply.code)).with("status", reply.status.to_string());
-    events_.push_back(std::move(event));
+    if (config_.record_wire) {
+      Event event;
+      event.kind = EventKind::SmtpReply;
+      // The first line (find, not find_first_of: that tests every byte against a set).
+      event.summary = wire.substr(0, std::min(wire.find('\r'), wire.find('\n')));
+      event.bytes = std::move(wire);
+      event.explain = "reply." + std::to_string(reply.code);
+      event.rfc = "RFC 5321 §4.2";
+      event.with("code", std::to_string(reply.code)).with("status", reply.status.to_string());
+      events_.push_back(std::move(event));
+    }
     handle_reply(reply);
     if (state_ == ClientState::TlsHandshake && !tls_) {
       // The mirror image of CVE-2011-0411 (STARTTLS response injection): bytes that came
@@ -208,6 +212,11 @@ void ClientSession::connection_closed() {
 
 std::string ClientSession::take_output() { return std::exchange(output_, std::string()); }
 
+void ClientSession::take_output(std::string& out) {
+  out.clear();
+  out.swap(output_);
+}
+
 // Our choice: one exchange (a command or reply, the answer, a state change or two) makes
 // a handful of events, so the next batch gets room for this many at once and its vector
 // is allocated once instead of growing 1, 2, 4, 8 (measured: bench/delivery_bench.cpp).
@@ -217,6 +226,11 @@ std::vector<Event> ClientSession::take_events() {
   std::vector<Event> taken = std::exchange(events_, std::vector<Event>());
   events_.reserve(client_events_reserved);
   return taken;
+}
+
+void ClientSession::take_events(std::vector<Event>& out) {
+  out.clear();
+  out.swap(events_);
 }
 
 void ClientSession::handle_reply(const Reply& reply) {
@@ -640,6 +654,7 @@ void ClientSession::send_command(const std::string& line, std::string_view verb,
   // `shown` replaces a line that carries a credential (AUTH), so the trace never has it.
   Event event;
   event.kind = verb == "AUTH" && line.rfind("AUTH", 0) != 0 ? EventKind::AuthStep : EventKind::SmtpCommand;
+  if (event.kind == EventKind::SmtpCommand && !config_.record_wire) return;
   if (shown.empty()) {
     event.summary = line;
     event.bytes = std::move(wire);

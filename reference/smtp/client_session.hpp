@@ -85,6 +85,10 @@ struct ClientConfig {
   Seams seams;                          // reference functions, or a student's
   ClientTlsConfig tls;
   std::optional<ClientAuth> auth;       // log in after EHLO (a MUA submitting)
+  // Whether the session makes smtp_command and smtp_reply events. In the simulator the
+  // server end is one of ours and records the dialogue, so a client there sets this to
+  // false instead of building events that would only be thrown away.
+  bool record_wire = true;
 };
 
 struct ClientJob {
@@ -171,7 +175,13 @@ class ClientSession {
   void connection_closed();
 
   std::string take_output();
+  // The same, swapped into `out` (its old contents are dropped), so that the caller's
+  // buffer and the session's trade places and neither allocates again for the next reply.
+  void take_output(std::string& out);
   std::vector<Event> take_events();
+  // The same, swapped into `out` (its old contents are dropped); the vector that comes
+  // back keeps its capacity for the next batch, so a busy connection reuses one buffer.
+  void take_events(std::vector<Event>& out);
   bool done() const { return state_ == ClientState::Done; }
   ClientState state() const { return state_; }
   const ClientResult& result() const { return result_; }

@@ -246,6 +246,11 @@ void ServerSession::timeout() {
 
 std::string ServerSession::take_output() { return std::exchange(output_, std::string()); }
 
+void ServerSession::take_output(std::string& out) {
+  out.clear();
+  out.swap(output_);
+}
+
 // Our choice: one exchange (a command or reply, the answer, a state change or two) makes
 // a handful of events, so the next batch gets room for this many at once and its vector
 // is allocated once instead of growing 1, 2, 4, 8 (measured: bench/delivery_bench.cpp).
@@ -255,6 +260,11 @@ std::vector<Event> ServerSession::take_events() {
   std::vector<Event> taken = std::exchange(events_, std::vector<Event>());
   events_.reserve(server_events_reserved);
   return taken;
+}
+
+void ServerSession::take_events(std::vector<Event>& out) {
+  out.clear();
+  out.swap(events_);
 }
 
 void ServerSession::handle_line(const Line& line) {

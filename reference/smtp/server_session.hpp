@@ -119,7 +119,13 @@ class ServerSession {
   void set_now(TimeMs now_ms) { now_ms_ = now_ms; }
 
   std::string take_output();
+  // The same, swapped into `out` (its old contents are dropped), so that the caller's
+  // buffer and the session's trade places and neither allocates again for the next reply.
+  void take_output(std::string& out);
   std::vector<Event> take_events();
+  // The same, swapped into `out` (its old contents are dropped); the vector that comes
+  // back keeps its capacity for the next batch, so a busy connection reuses one buffer.
+  void take_events(std::vector<Event>& out);
   // Lets the owner and its policy slot their own events (policy_check) into the
   // engine's stream, so the trace reads: command, checks, reply.
   void add_event(Event event) { events_.push_back(std::move(event)); }
