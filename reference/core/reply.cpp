@@ -9,7 +9,17 @@ namespace smtplab {
 
 std::string EnhancedStatus::to_string() const {
   if (empty()) return {};
-  return std::to_string(klass) + "." + std::to_string(subject) + "." + std::to_string(detail);
+  // At most "5.999.999", appended number by number (this runs for every reply, so it
+  // avoids building three temporaries).
+  std::string out;
+  out.reserve(12);
+  for (const int part : {klass, subject, detail}) {
+    if (!out.empty()) out += '.';
+    char digits[12];
+    const auto length = std::to_chars(digits, digits + sizeof digits, part).ptr - digits;
+    out.append(digits, static_cast<std::size_t>(length));
+  }
+  return out;
 }
 
 std::optional<EnhancedStatus> EnhancedStatus::parse(std::string_view text) {
@@ -59,6 +69,9 @@ std::string Reply::format(bool enhanced) const {
   const std::string code_text = std::to_string(code);
   const std::string status_text = (enhanced && !status.empty()) ? status.to_string() : std::string();
   const std::size_t n = lines.empty() ? 1 : lines.size();
+  std::size_t size = 0;  // room for every line, so `out` grows once
+  for (const std::string& line : lines) size += line.size() + status_text.size() + 8;
+  out.reserve(size + 8);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string_view text = lines.empty() ? std::string_view() : std::string_view(lines[i]);
     out += code_text;
@@ -163,8 +176,13 @@ Reply make_reply(ReplyId id, std::string_view detail) {
   Reply reply;
   reply.code = info.code;
   reply.status = info.status;
-  std::string text(info.text);
-  if (!detail.empty()) text = text.empty() ? std::string(detail) : text + ": " + std::string(detail);
+  std::string text;
+  text.reserve(info.text.size() + 2 + detail.size());
+  text += info.text;
+  if (!detail.empty()) {
+    if (!text.empty()) text += ": ";
+    text += detail;
+  }
   reply.lines.push_back(std::move(text));
   return reply;
 }

@@ -12,11 +12,15 @@ Event StateMachine::transition_event(std::string_view from, std::string_view to,
   const Transition* row = find(from, to);
   if (row == nullptr)  // our bug, never the peer's
     throw std::logic_error(std::string(name) + ": no transition " + std::string(from) + " -> " + std::string(to));
+  // Each string is built in place with append, not with chains of operator+ (every
+  // transition of every engine comes through here, so temporaries add up).
   Event event;
   event.kind = EventKind::StateChange;
-  event.summary = std::string(from) + " -> " + std::string(to);
-  event.explain = "state." + std::string(name) + "." + std::string(to);
-  event.rfc = std::string(row->rfc);
+  event.summary.reserve(from.size() + 4 + to.size());
+  event.summary.append(from).append(" -> ").append(to);
+  event.explain.reserve(7 + name.size() + to.size());
+  event.explain.append("state.").append(name).append(".").append(to);
+  event.rfc = row->rfc;
   event.with("machine", std::string(name))
       .with("from", std::string(from))
       .with("to", std::string(to))

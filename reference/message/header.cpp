@@ -239,7 +239,10 @@ std::string Header::serialize() const {
 // leave a word longer than a line whole (it cannot be folded).
 std::string format_field(std::string_view name, std::string_view value) {
   const std::string clean = without_line_breaks(value);
-  std::string out(name);
+  std::string out;
+  // Room for the name, the value, and a fold (CRLF) every 40 characters or so.
+  out.reserve(name.size() + clean.size() + clean.size() / 20 + 8);
+  out += name;
   out += ':';
   std::size_t column = out.size();
   bool word_on_line = false;
@@ -264,9 +267,25 @@ std::string format_field(std::string_view name, std::string_view value) {
 
 std::string prepend_field(std::string_view message, std::string_view name,
                           std::string_view value) {
-  std::string out = format_field(name, value);
+  const std::string field = format_field(name, value);
+  std::string out;
+  out.reserve(field.size() + message.size());  // one allocation for the whole message
+  out += field;
   out += message;
   return out;
+}
+
+std::size_t count_fields(std::string_view message, std::string_view name) {
+  std::size_t count = 0;
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    const RawLine line = read_line(message, pos);
+    if (line.text.empty() && line.end != LineEnd::None) break;  // end of the header
+    // A continuation line (RFC 5322 §2.2.3) starts with WSP and has no name of its own.
+    if (field_name_equals(field_name_of(line.text), name)) ++count;
+    pos = line.next;
+  }
+  return count;
 }
 
 std::string remove_fields(std::string_view message, std::string_view name) {

@@ -15,6 +15,7 @@
 //   format_field("Subject", "Hi")             "Subject: Hi\r\n", folded at 78 columns
 //   prepend_field(message, "Return-Path", "<a@b>")   without re-serializing the rest
 //   remove_fields(message, "Return-Path")    drops those fields, other bytes untouched
+//   count_fields(message, "Received")        how many, without building the fields
 //
 // Parsing is tolerant: it never throws, keeps every well-formed field, and reports the
 // first problem with a sentence for the student. A bare LF is accepted as a line end
@@ -104,6 +105,10 @@ std::string format_field(std::string_view name, std::string_view value);
 // stays exactly as it was, which matters for signatures (DKIM) and for goldens.
 std::string prepend_field(std::string_view message, std::string_view name,
                           std::string_view value);
+// How many fields named `name` (any case) the header section of `message` has. It reads
+// the lines without building fields, because the MTA's loop check (RFC 5321 §6.3)
+// counts Received fields on every message it accepts.
+std::size_t count_fields(std::string_view message, std::string_view name);
 std::string remove_fields(std::string_view message, std::string_view name);
 
 }  // namespace smtplab::message

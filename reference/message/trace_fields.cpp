@@ -12,15 +12,19 @@ namespace {
 // without spaces, and without the characters that would end or restructure the clause
 // ("(", ")" of the TCP-info comment, ";" before the date, "\" quoting, "[" "]" of an
 // address literal). Anything else becomes '?', so the field stays one valid field.
-std::string sanitize_word(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+void append_word(std::string& out, std::string_view text) {
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     const bool bad = u <= 32 || u >= 127 || c == '(' || c == ')' || c == ';' || c == '\\' ||
                      c == '[' || c == ']';
     out += bad ? '?' : c;
   }
+}
+
+std::string sanitize_word(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  append_word(out, text);
   return out;
 }
 
@@ -66,20 +70,37 @@ std::string address_literal(std::string_view address) {
 // told) goes inside the comment with the literal.
 std::string received_value(const ReceivedInfo& info) {
   const std::string literal = address_literal(info.peer_address);
-  std::string helo = sanitize_word(info.helo);
-  if (helo.empty()) helo = literal;  // no HELO given: the address stands for it
-  std::string tcp_info = literal;
   const std::string peer_name = sanitize_word(info.peer_name);
-  if (!peer_name.empty() && peer_name != info.peer_address) tcp_info = peer_name + " " + literal;
-
-  std::string out = "from " + helo + " (" + tcp_info + ")";
-  out += " by " + sanitize_word(info.by_host);
-  out += " with " + std::string(to_string(info.protocol));
-  if (!info.id.empty()) out += " id " + sanitize_word(info.id);
+  // One string, appended to in order (every accepted message gets one of these).
+  std::string out;
+  out.reserve(128 + info.helo.size() + peer_name.size() + info.by_host.size() + info.for_path.size());
+  out += "from ";
+  if (info.helo.empty())
+    out += literal;  // no HELO given: the address stands for it
+  else
+    append_word(out, info.helo);
+  out += " (";
+  if (!peer_name.empty() && peer_name != info.peer_address) {
+    out += peer_name;
+    out += ' ';
+  }
+  out += literal;
+  out += ") by ";
+  append_word(out, info.by_host);
+  out += " with ";
+  out += to_string(info.protocol);
+  if (!info.id.empty()) {
+    out += " id ";
+    append_word(out, info.id);
+  }
   // RFC 5321 §4.4: For = CFWS "FOR" FWS ( Path / Mailbox ). Only with one recipient,
   // or the field would disclose the other (Bcc) recipients (§7.2).
-  if (!info.for_path.empty()) out += " for " + return_path_value(info.for_path);
-  out += "; " + format_date(info.time_ms);
+  if (!info.for_path.empty()) {
+    out += " for ";
+    out += return_path_value(info.for_path);
+  }
+  out += "; ";
+  out += format_date(info.time_ms);
   return out;
 }
 

@@ -190,7 +190,7 @@ std::optional<QueuedMessage> Mta::make_queued(const smtp::Session& session, cons
                                               const AcceptOptions& options, Reply& refusal) {
   // RFC 5321 §6.3: "Simple counting of the number of Received: header fields in a
   // message has proven to be an effective ... method of detecting loops".
-  if (message::parse_header(tx.content).header.received_count() >= limits::received_headers_max) {
+  if (message::count_fields(tx.content, "Received") >= limits::received_headers_max) {
     refusal = make_reply(ReplyId::MailLoop);
     return std::nullopt;
   }

@@ -89,8 +89,9 @@ DataStatus DataReader::feed(std::string_view& input) {
   if (complete_) return DataStatus::Complete;
   if (scan_ != nullptr) return feed_scanned(input);
   std::size_t i = 0;
-  const auto append = [this](char c) {
-    ++line_size_;
+  // Adds octets that are not a line ending to the current line.
+  const auto append = [this](std::string_view octets) {
+    line_size_ += octets.size();
     // RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets with its CRLF, plus the
     // transparent dot (core/limits.hpp). Beyond that we stop keeping the line's text,
     // but go on counting it, so a hostile endless line costs no memory.
@@ -99,7 +100,7 @@ DataStatus DataReader::feed(std::string_view& input) {
       line_too_long_ = true;
       line_.clear();
     }
-    if (!line_overflow_) line_ += c;
+    if (!line_overflow_) line_.append(octets);
   };
   // The raw copy for the trace, kept up to wire_keep_max_: appended in one piece for the
   // i octets this call consumed (byte by byte it cost an append and a check per octet).
@@ -126,7 +127,7 @@ DataStatus DataReader::feed(std::string_view& input) {
       // RFC 5321 §2.3.8: a CR not followed by LF is not a line ending. It stays in the
       // line as content, and the message is marked for refusal.
       bare_cr_ = true;
-      append('\r');
+      append("\r");
     }
     if (c == '\r') {
       pending_cr_ = true;
@@ -134,9 +135,12 @@ DataStatus DataReader::feed(std::string_view& input) {
       // A bare LF: never a line ending in message content (the "\n.\n" and "\n.\r\n"
       // smuggling sequences rely on servers that treat it as one).
       bare_lf_ = true;
-      append('\n');
+      append("\n");
     } else {
-      append(c);
+      // Ordinary text: the whole run up to the next CR or LF goes in at once.
+      const std::size_t start = i - 1;
+      while (i < input.size() && input[i] != '\r' && input[i] != '\n') ++i;
+      append(input.substr(start, i - start));
     }
   }
   keep_wire(input.substr(0, i));
