@@ -390,14 +390,16 @@ void ClientSession::handle_reply(const Reply& reply) {
     case NextCommand::Content: {
       const std::string content = config_.seams.dot_stuff(job_.message) + ".\r\n";
       send_bytes(content);
-      Event event;
-      event.kind = EventKind::SmtpCommand;
-      event.summary = "<message, " + std::to_string(content.size()) + " bytes>";
-      event.bytes = content;
-      event.explain = "command.message";
-      event.rfc = "RFC 5321 §4.5.2";
-      event.with("size", std::to_string(message_size(job_.message)));
-      events_.push_back(std::move(event));
+      if (config_.record_wire) {
+        Event event;
+        event.kind = EventKind::SmtpCommand;
+        event.summary = "<message, " + std::to_string(content.size()) + " bytes>";
+        event.bytes = content;
+        event.explain = "command.message";
+        event.rfc = "RFC 5321 §4.5.2";
+        event.with("size", std::to_string(message_size(job_.message)));
+        events_.push_back(std::move(event));
+      }
       awaiting_.push_back(Awaiting::Content);
       enter_state(ClientState::SentContent, trigger);
       return;

@@ -132,3 +132,26 @@ TEST_CASE("received_count counts every Received field for loop detection", "[mes
   message += "Subject: loop\r\n\r\nbody\r\n";
   CHECK(parse_header(message).header.received_count() == 101);
 }
+
+TEST_CASE("count_fields agrees with parse_header on every shape of header", "[message]") {
+  const std::vector<std::string> messages = {
+      // folded Received fields, other names, any case, a Received line in the body
+      "Received: from a\r\n\tby b; date\r\nreceived: from c by d; date\r\nSubject: x\r\n"
+      "RECEIVED : from e by f; date\r\n\r\nReceived: in the body\r\n",
+      // a header that never ends (no empty line), bare LF line ends
+      "Received: one\nReceived: two\nX-Received: not this one\n",
+      // a continuation line that looks like a field (it starts with WSP)
+      "Subject: hi\r\n Received: part of the subject\r\nReceived: real\r\n\r\n",
+      // no header at all
+      "\r\nReceived: body only\r\n",
+      "",
+  };
+  for (const std::string& m : messages) {
+    INFO(m);
+    CHECK(count_fields(m, "Received") == parse_header(m).header.count("Received"));
+  }
+  CHECK(count_fields(messages[0], "Received") == 3);
+  CHECK(count_fields(messages[1], "received") == 2);
+  CHECK(count_fields(messages[2], "Received") == 1);
+  CHECK(count_fields(messages[3], "Received") == 0);
+}

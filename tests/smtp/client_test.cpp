@@ -262,3 +262,65 @@ TEST_CASE("the client's state changes follow its table", "[client]") {
                                           "sent_rcpt>sent_data", "sent_data>sent_content",
                                           "sent_content>sent_quit", "sent_quit>done"});
 }
+
+TEST_CASE("record_wire = false: the same bytes and states, without command and reply events", "[client]") {
+  // In the simulator the server records the dialogue; a client with record_wire off
+  // must behave identically on the wire and in its states, and only skip those events.
+  std::vector<std::string> outputs[2];
+  std::vector<Event> events[2];
+  for (const bool record : {true, false}) {
+    StoringPolicy policy;
+    ServerConfig config;
+    config.host_name = "mx.b.example";
+    ServerSession server(config, policy);
+    ClientConfig client_config;
+    client_config.helo_name = "client.example";
+    client_config.record_wire = record;
+    ClientSession client(client_config, job({path("<bob@b.example>"), path("<carol@b.example>")}));
+    server.start("192.0.2.10", "client.example");
+    std::string to_server;
+    for (int round = 0; round < 100; ++round) {
+      client.receive(server.take_output());
+      client.take_output(to_server);  // the swapping form: to_server's old bytes are dropped
+      outputs[record ? 0 : 1].push_back(to_server);
+      server.receive(to_server);
+      if (to_server.empty() && client.done()) break;
+    }
+    REQUIRE(client.done());
+    CHECK(policy.stored.size() == 1);
+    client.take_events(events[record ? 0 : 1]);
+  }
+  CHECK(outputs[0] == outputs[1]);
+  const auto count = [](const std::vector<Event>& list, EventKind kind) {
+    return std::count_if(list.begin(), list.end(), [kind](const Event& e) { return e.kind == kind; });
+  };
+  CHECK(count(events[0], EventKind::SmtpCommand) == 7);
+  CHECK(count(events[0], EventKind::SmtpReply) > 0);
+  CHECK(count(events[1], EventKind::SmtpCommand) == 0);
+  CHECK(count(events[1], EventKind::SmtpReply) == 0);
+  // The state changes are the same, in the same order.
+  std::vector<std::string> states[2];
+  for (int i = 0; i < 2; ++i)
+    for (const Event& e : events[i])
+      if (e.kind == EventKind::StateChange) states[i].push_back(e.summary);
+  CHECK_FALSE(states[0].empty());
+  CHECK(states[0] == states[1]);
+}
+
+TEST_CASE("take_events(out) and take_output(out) hand over only what is new", "[client]") {
+  ClientSession client({}, job({path("<bob@b.example>")}));
+  std::vector<Event> events;
+  std::string output;
+  client.receive("220 mx ESMTP\r\n");
+  client.take_output(output);
+  CHECK(output == "EHLO localhost\r\n");
+  client.take_events(events);
+  CHECK_FALSE(events.empty());
+  client.take_events(events);
+  CHECK(events.empty());  // nothing new since
+  client.take_output(output);
+  CHECK(output.empty());
+  client.receive("250 mx\r\n");
+  client.take_output(output);
+  CHECK(output == "MAIL FROM:<alice@a.example>\r\n");
+}
