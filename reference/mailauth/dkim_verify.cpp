@@ -5,7 +5,6 @@
 // (§6.1.3). Each step reports a policy_check event, so a student sees the canonical
 // bytes and both body hashes side by side.
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 #include "mailauth/dkim.hpp"
@@ -14,10 +13,14 @@ namespace smtplab::mailauth {
 
 namespace {
 
+// Field names are US-ASCII (RFC 5322 §3.6.8), so case is folded for A-Z only: the same
+// as std::tolower in the C locale, without its call per character.
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
 
@@ -138,7 +141,9 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
   const DkimSignature& sig = *pending.parse.signature;
   r.identity = sig.identity;
   r.body_hash_given = sig.body_hash_text;
-  r.signature_prefix = base64_encode(sig.signature).substr(0, 8);
+  // The first 8 base64 characters encode exactly the first 6 octets (RFC 2045 §6.8:
+  // 3 octets per 4 characters), so only those are encoded.
+  r.signature_prefix = base64_encode(std::string_view(sig.signature).substr(0, 6)).substr(0, 8);
 
   // RFC 6376 §6.1.1: "Verifiers MAY ignore the DKIM-Signature header field and return
   // PERMFAIL (signature expired) if it contains an "x=" tag and the signature has
@@ -214,7 +219,9 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
     event.summary = "body (" + std::string(to_string(sig.body_canon)) + ", " +
                     std::to_string(canonical_body.size()) + " octets): computed bh=" + r.body_hash_computed +
                     ", signature says bh=" + r.body_hash_given;
-    event.bytes = capped(canonical_body);
+    // The canonical body is not needed after this event: it moves into the trace when
+    // it fits, instead of being copied (a 4 KiB copy was a visible part of a verification).
+    event.bytes = canonical_body.size() <= dkim_trace_bytes_max ? std::move(canonical_body) : capped(canonical_body);
     event.with("step", "body_hash").with("canonicalization", std::string(to_string(sig.body_canon)))
         .with("computed", r.body_hash_computed).with("given", r.body_hash_given)
         .with("match", cached->second == sig.body_hash ? "yes" : "no");
@@ -243,7 +250,7 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
     Event event;
     event.summary = "header hash over " + std::to_string(sig.headers.size()) + " fields (" +
                     std::string(to_string(sig.header_canon)) + "): RSA signature " + (valid ? "verifies" : "does not verify");
-    event.bytes = capped(hashed);
+    event.bytes = hashed.size() <= dkim_trace_bytes_max ? std::move(hashed) : capped(hashed);
     event.with("step", "signature_check").with("canonicalization", std::string(to_string(sig.header_canon)))
         .with("valid", valid ? "yes" : "no");
     event.rfc = "RFC 6376 §3.7";
