@@ -12,6 +12,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libimgui-dev libglfw3-dev libgl-dev libstb-dev    # visualizer (Dear ImGui 1.86, GLFW, OpenGL, stb)
   libasio-dev libmbedtls-dev                        # real TCP, TLS
+  libmimalloc-dev                                   # the programs' malloc (simulator speed, flat memory)
   nettle-dev libgmp-dev                             # DKIM verify: SHA-NI SHA-256, GMP RSA (issue 5's speed)
   catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libyaml-cpp-dev publicsuffix                      # SPF conformance suites (YAML), DMARC's PSL
