@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <utility>
 
 #include "mailauth/tag_list.hpp"
 
@@ -95,8 +96,8 @@ DkimSignatureParse parse_dkim_signature(std::string_view raw_value) {
     out.why = "bh= is not valid base64 (RFC 6376 §3.5)";
     return out;
   }
-  sig.signature = *b;
-  sig.body_hash = *bh;
+  sig.signature = std::move(*b);
+  sig.body_hash = std::move(*bh);
   sig.body_hash_text = strip_fws(*find_tag(tags, "bh"));
 
   if (const auto* c = find_tag(tags, "c")) {
@@ -128,7 +129,7 @@ DkimSignatureParse parse_dkim_signature(std::string_view raw_value) {
     return out;
   }
   for (auto& name : split(*find_tag(tags, "h"), ':'))
-    if (!name.empty()) sig.headers.push_back(name);
+    if (!name.empty()) sig.headers.push_back(std::move(name));
   // RFC 6376 §5.4: "The From header field MUST be signed (that is, included in the "h="
   // tag of the resulting DKIM-Signature header field)." §6.1.1: a verifier "MUST ignore"
   // a signature whose h= lacks From.

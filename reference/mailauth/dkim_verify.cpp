@@ -238,8 +238,15 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
 
   // §3.7: the header hash input: the signed fields, canonicalized, in h= order, then the
   // DKIM-Signature field itself with b= empty and no final CRLF.
+  // Canonicalization never lengthens a field by more than its CRLF, so reserving the raw
+  // sizes (plus 2 each) builds the input in one buffer.
+  const auto signed_fields = select_signed_fields(parts_.fields, sig.headers);
+  std::size_t hashed_size = pending.raw_field.size() + 2;
+  for (const auto& index : signed_fields)
+    if (index) hashed_size += parts_.fields[*index].raw.size() + 2;
   std::string hashed;
-  for (const auto& index : select_signed_fields(parts_.fields, sig.headers))
+  hashed.reserve(hashed_size);
+  for (const auto& index : signed_fields)
     if (index) hashed += canonicalize_header(parts_.fields[*index].raw, sig.header_canon);
   std::string own = canonicalize_header(remove_b_value(pending.raw_field), sig.header_canon);
   if (own.ends_with("\r\n")) own.resize(own.size() - 2);
