@@ -83,6 +83,8 @@ struct ServeOptions {
   std::string trace_jsonl;
   std::string dns = "127.0.0.1:53";
   TimeMs idle_timeout_ms = mta::server_idle_timeout_default_ms;
+  TimeMs pop3_idle_timeout_ms = pop3::autologout_default_ms;
+  TimeMs imap_idle_timeout_ms = imap::autologout_default_ms;
   std::size_t connections_max = net::connections_max_default;
   std::size_t workers = net::worker_threads_default;
   bool verbose = false;
@@ -337,10 +339,9 @@ int run_serve(const ServeOptions& options) {
     mtas.push_back(std::move(mta));
   }
   // POP3 and IMAP: one engine per connection, pumped by net::SessionPump, over the
-  // same Maildir and users. RFC 1939 §3: "An POP3 server MAY have an inactivity
-  // autologout timer. Such a timer MUST be of at least 10 minutes' duration"; RFC 3501
-  // §5.4 asks 30 minutes of IMAP. The demo uses --idle-timeout-ms for every protocol
-  // (5 minutes by default), shorter than both: a teaching server, not a mail host.
+  // same Maildir and users. Their inactivity timers have their own minimums (RFC 1939 §3:
+  // 10 minutes for POP3; RFC 3501 §5.4: 30 minutes for IMAP), which are the defaults of
+  // --pop3-idle-timeout-ms and --imap-idle-timeout-ms.
   UserDbAuthenticator authenticator(*users);
   struct RetrievalListener {
     const char* role;
@@ -355,7 +356,7 @@ int run_serve(const ServeOptions& options) {
   for (const auto& l : retrieval) {
     if (l.port == 0) continue;
     net::AsioHost& h = host;
-    const TimeMs idle_ms = o.idle_timeout_ms;
+    const TimeMs idle_ms = l.imap ? o.imap_idle_timeout_ms : o.pop3_idle_timeout_ms;
     StreamHandlerFactory factory;
     if (l.imap) {
       imap::ServerConfig config;
@@ -431,6 +432,14 @@ void add_serve_command(CLI::App& app, Action& action) {
   cmd->add_option("--trace-jsonl", options->trace_jsonl, "Also append each trace event as a JSON line to FILE");
   cmd->add_option("--dns", options->dns, "DNS resolver for relaying, HOST:PORT")->capture_default_str();
   cmd->add_option("--idle-timeout-ms", options->idle_timeout_ms, "Close a client silent this long (RFC 5321 §4.5.3.2.7: 5 min)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--pop3-idle-timeout-ms", options->pop3_idle_timeout_ms,
+                  "Log out a POP3 client silent this long (RFC 1939 §3: at least 10 min)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--imap-idle-timeout-ms", options->imap_idle_timeout_ms,
+                  "Log out an IMAP client silent this long (RFC 3501 §5.4: at least 30 min)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--connections-max", options->connections_max, "Streams at once; beyond: 421 4.3.2")

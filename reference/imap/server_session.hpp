@@ -54,6 +54,10 @@ inline constexpr std::size_t sasl_line_length_max = 2048;
 // no number), and each failure delays its NO by failures x this.
 inline constexpr std::size_t auth_failures_max_default = 3;
 inline constexpr TimeMs auth_failure_delay_ms_default = 1000;
+// RFC 3501 §5.4: "If a server has an inactivity autologout timer, the duration of that
+// timer MUST be at least 30 minutes." (RFC 2177 §3 asks IDLE clients to re-issue IDLE
+// at least every 29 minutes for the same reason.)
+inline constexpr TimeMs autologout_default_ms = 30LL * 60 * 1000;
 // Our choice (STYLE §18): bytes of one response kept in its trace event.
 inline constexpr std::size_t trace_bytes_max = 64 * 1024;
 

@@ -67,6 +67,9 @@ inline constexpr std::size_t auth_failures_max_default = 3;
 // Our choice: the delay before a failed login's -ERR, multiplied by the failure count
 // (1 s, 2 s, ...), so a guessing client gets a few tries a minute, not thousands.
 inline constexpr TimeMs auth_failure_delay_ms_default = 1000;
+// RFC 1939 §3: "A POP3 server MAY have an inactivity autologout timer. Such a timer MUST
+// be of at least 10 minutes' duration." The default for the programs that run this engine.
+inline constexpr TimeMs autologout_default_ms = 10LL * 60 * 1000;
 
 // Our choice (STYLE §18): a trace event keeps at most this many bytes of a response
 // (a RETR of a 10 MB message); the field bytes_truncated says when it was cut.

@@ -48,6 +48,11 @@ PASSWORD = {"alice": "alice-demo-password", "bob": "bob-demo-password"}
 failures = []
 
 
+# Short for the test (the default is RFC 1939 §3's 10 minutes), long enough that no POP3
+# check above ever pauses that long between two commands. IMAP keeps its default (30 min).
+POP3_IDLE_TIMEOUT_MS = 8000
+
+
 def check(condition, what):
     print(("ok   " if condition else "FAIL ") + what, flush=True)
     if not condition:
@@ -83,7 +88,8 @@ class Serve:
         self.log_path = os.path.join(self.data, "serve.log")
         self.log = open(self.log_path, "w")
         self.process = serve_helpers.start_serve(smtplab, self.data, ports, self.log,
-                                                 ("--trace-jsonl", os.path.join(self.data, "trace.jsonl")))
+                                                 ("--trace-jsonl", os.path.join(self.data, "trace.jsonl"),
+                                                  "--pop3-idle-timeout-ms", str(POP3_IDLE_TIMEOUT_MS)))
 
     def wait_for(self, ports, seconds=30):
         deadline = time.time() + seconds
@@ -372,6 +378,35 @@ def maildir_reader_checks(data):
     check(got == subjects, "neomutt (batch) copies the %d Maildir messages out: %s" % (len(subjects), got))
 
 
+def autologout_checks(data, ports):
+    """A silent POP3 client is logged out after --pop3-idle-timeout-ms; an IMAP client
+    opened at the same time is not (RFC 3501 §5.4: IMAP's timer is at least 30 min)."""
+    pop = socket.create_connection(("127.0.0.1", ports["pop3"]), timeout=30)
+    imap = socket.create_connection(("127.0.0.1", ports["imap"]), timeout=30)
+    start = time.time()
+    check(pop.recv(512).startswith(b"+OK"), "POP3 greeting for the autologout check")
+    check(imap.recv(512).startswith(b"* OK"), "IMAP greeting for the autologout check")
+    pop.settimeout(POP3_IDLE_TIMEOUT_MS / 1000 + 20)
+    heard = b""
+    while True:  # until the server closes
+        chunk = pop.recv(512)
+        if not chunk:
+            break
+        heard += chunk
+    waited = time.time() - start
+    check(waited >= POP3_IDLE_TIMEOUT_MS / 1000 - 0.5,
+          "the silent POP3 client is not logged out early (after %.1f s)" % waited)
+    check(waited < POP3_IDLE_TIMEOUT_MS / 1000 + 15, "the silent POP3 client is logged out (after %.1f s)" % waited)
+    # RFC 1939 §3: "the server should close the TCP connection without removing any
+    # messages or sending any response to the client."
+    check(heard == b"", "POP3 closes without a response (got %r)" % heard[:60])
+    imap.sendall(b"a1 NOOP\r\n")
+    imap.settimeout(10)
+    check(imap.recv(512).startswith(b"a1 OK"), "the IMAP client, as silent, is still logged in")
+    pop.close()
+    imap.close()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--smtplab", required=True)
@@ -389,7 +424,7 @@ def main():
             deliver(ports["smtp"], "two", "second\r\n.leading dot\r\n..two dots\r\n")
             deliver(ports["smtp"], "three", "third\r\n")
             check(len(wait_for_files(server.data, "bob", 3)) == 3, "3 messages in bob's Maildir/new")
-            for step in (pop3_checks, imap_checks, idle_checks, curl_checks):
+            for step in (pop3_checks, imap_checks, idle_checks, curl_checks, autologout_checks):
                 try:
                     step(server.data, ports)
                 except Exception as e:  # a client error is a failed check; go on
