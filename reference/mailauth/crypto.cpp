@@ -14,8 +14,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -121,8 +123,25 @@ std::optional<std::string> base64_decode(std::string_view text) {
   std::uint32_t group = 0;
   int in_group = 0;
   int equals = 0;
-  for (const char c : text) {
-    const unsigned char value = base64_values[static_cast<unsigned char>(c)];
+  const auto value_at = [&](std::size_t at) { return base64_values[static_cast<unsigned char>(text[at])]; };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // Almost every group of a b= tag is four alphabet characters in a row: those are
+    // decoded at once (every other table value, "=", whitespace and invalid, has bit 6
+    // set, so the four values or-ed together are below 64 only when all four are data).
+    // Anything else goes through the character-by-character rules below.
+    if (in_group == 0 && equals == 0 && i + 4 <= text.size()) {
+      const std::uint32_t a = value_at(i), b = value_at(i + 1), c = value_at(i + 2), d = value_at(i + 3);
+      if ((a | b | c | d) < base64_pad) {
+        const std::uint32_t whole = (a << 18) | (b << 12) | (c << 6) | d;
+        *write++ = static_cast<char>(whole >> 16);
+        *write++ = static_cast<char>((whole >> 8) & 0xFF);
+        *write++ = static_cast<char>(whole & 0xFF);
+        i += 4;
+        continue;
+      }
+    }
+    const unsigned char value = value_at(i++);
     if (value < base64_pad) {
       if (equals != 0) return std::nullopt;  // data after "="
     } else if (value == base64_pad) {
@@ -209,6 +228,13 @@ constexpr std::size_t limb_octets = sizeof(mp_limb_t);
 static_assert(rsa_key_bits_max % (8 * limb_octets) == 0);
 using Limbs = std::array<mp_limb_t, rsa_key_bits_max / 8 / limb_octets>;
 
+// The octets of a limb in the opposite order (std::byteswap is C++23); GCC and Clang
+// compile the builtin to one bswap instruction.
+mp_limb_t byte_swap(mp_limb_t limb) {
+  static_assert(sizeof(mp_limb_t) == 8, "GMP limbs are 64 bits on the platforms smtplab builds on");
+  return __builtin_bswap64(limb);
+}
+
 // RFC 8017 §4.2 OS2IP: the octets are a big-endian integer. They are gathered into limbs
 // here and GMP reads those in place (mpz_roinit_n: no copy, no allocation), where
 // nettle's nettle_mpz_set_str_256_u goes through GMP's general mpz_import one octet at a
@@ -222,7 +248,15 @@ mpz_srcptr os2ip(std::span<const unsigned char> octets, Limbs& limbs, mpz_t out)
     const std::size_t end = k - j * limb_octets;
     const std::size_t begin = end >= limb_octets ? end - limb_octets : 0;
     mp_limb_t limb = 0;
-    for (std::size_t i = begin; i < end; ++i) limb = (limb << 8) | octets[i];
+    if (end - begin == limb_octets) {
+      // A whole limb: one load, then the octets put in big-endian order (on a
+      // little-endian CPU, one byte swap instruction). Gathering octet by octet cost
+      // about 0.2 us per verification (256 octets of S, 256 of EM).
+      std::memcpy(&limb, octets.data() + begin, limb_octets);
+      if constexpr (std::endian::native == std::endian::little) limb = byte_swap(limb);
+    } else {
+      for (std::size_t i = begin; i < end; ++i) limb = (limb << 8) | octets[i];
+    }
     limbs[j] = limb;
   }
   return mpz_roinit_n(out, limbs.data(), static_cast<mp_size_t>(count));

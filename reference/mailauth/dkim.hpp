@@ -89,23 +89,29 @@ class DkimVerify {
   const std::vector<DkimSignatureResult>& results() const { return results_; }
   // The best result over all signatures: pass if any passes, otherwise the first one's
   // (RFC 6376 §6.1: a message is judged by its signatures independently); none when
-  // there is no signature.
-  DkimSignatureResult best() const;
+  // there is no signature. A reference (valid while this DkimVerify lives), so that
+  // reading one field of it copies nothing.
+  const DkimSignatureResult& best() const;
   std::vector<Event> take_events();
 
  private:
   struct Pending {
     DkimSignatureParse parse;
-    std::string raw_field;
+    std::size_t field_index = 0;  // the DKIM-Signature field, in header_.fields
     std::optional<DnsQuestion> key_question;
   };
   void finish();
   DkimSignatureResult verify_one(const Pending& pending);
   void emit(Event event);
 
+  // The body is message_ from header_.body_offset on: an offset, not a copy of the body
+  // nor a string_view, so that a DkimVerify can be moved (the MTA keeps one in a
+  // std::optional) without anything pointing into the moved-from string.
+  std::string_view body() const { return std::string_view(message_).substr(header_.body_offset); }
+
   std::string message_;
   DkimVerifyOptions options_;
-  MessageParts parts_;
+  MessageHeader header_;
   std::vector<Pending> signatures_;
   std::map<DnsQuestion, DnsAnswer> answers_;
   std::vector<DkimSignatureResult> results_;

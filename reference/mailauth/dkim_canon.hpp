@@ -11,7 +11,10 @@
 //
 // API:
 //   split_message(message)                 -> MessageParts {fields (raw, in order), body}
+//   split_header(message)                  -> MessageHeader {fields, body_offset}: the same
+//                                             split without copying the body
 //   canonicalize_header(raw_field, canon)  "subject:Hi\r\n" / the raw bytes
+//   append_canonical_header(out, raw_field, canon)   the same, appended to out
 //   canonicalize_body(body, canon)         the whole canonical body
 //   select_signed_fields(fields, h_names)  the instances h= designates, bottom up
 //
@@ -43,12 +46,27 @@ struct MessageParts {
   bool has_body_separator = false;
 };
 
+// The header fields of a message and where its body starts, for a caller that keeps
+// the message itself (DkimVerify owns its copy): the body is then
+// message.substr(body_offset), an offset that stays right when the message string is
+// moved, where a string_view into it would not (a short string's bytes move with it).
+struct MessageHeader {
+  std::vector<RawField> fields;
+  std::size_t body_offset = 0;  // message.size() when there is no empty line
+  bool has_body_separator = false;
+};
+
 // Splits at the first empty line (RFC 5322 §2.1). A line starting with WSP continues
 // the field before it (RFC 5322 §2.2.3). Lines are CRLF-terminated; a bare LF also ends
 // a line (kept as it is in `raw`).
+MessageHeader split_header(std::string_view message);
+// split_header, with a copy of the body.
 MessageParts split_message(std::string_view message);
 
 std::string canonicalize_header(std::string_view raw_field, DkimCanon canon);
+// The same, appended to `out`: the header hash input is built in one string, without a
+// string per field.
+void append_canonical_header(std::string& out, std::string_view raw_field, DkimCanon canon);
 std::string canonicalize_body(std::string_view body, DkimCanon canon);
 
 // RFC 6376 §5.4.2: "If there are multiple instances of a header field, the Signer MUST

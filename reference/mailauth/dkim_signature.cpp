@@ -283,7 +283,9 @@ std::string remove_b_value(std::string_view raw_field) {
   // Walk the tag-list after the colon; empty the value of the tag named exactly "b".
   const std::size_t colon = raw_field.find(':');
   if (colon == std::string_view::npos) return std::string(raw_field);
-  std::string out(raw_field.substr(0, colon + 1));
+  std::string out;
+  out.reserve(raw_field.size());  // the result is never longer than the field
+  out += raw_field.substr(0, colon + 1);
   std::size_t pos = colon + 1;
   while (pos <= raw_field.size()) {
     std::size_t end = raw_field.find(';', pos);

@@ -30,6 +30,10 @@ std::string capped(std::string_view bytes) {
          std::to_string(bytes.size() - dkim_trace_bytes_max) + " more octets]";
 }
 
+// verify_one reports at most five steps per signature: signature, key, body_hash,
+// signature_check, result.
+constexpr std::size_t events_per_signature_max = 5;
+
 }  // namespace
 
 std::string_view to_string(DkimResult result) {
@@ -46,8 +50,9 @@ std::string_view to_string(DkimResult result) {
 }
 
 DkimVerify::DkimVerify(std::string message, DkimVerifyOptions options)
-    : message_(std::move(message)), options_(options), parts_(split_message(message_)) {
-  for (const RawField& field : parts_.fields) {
+    : message_(std::move(message)), options_(options), header_(split_header(message_)) {
+  for (std::size_t index = 0; index < header_.fields.size(); ++index) {
+    const RawField& field = header_.fields[index];
     if (!iequals(field.name, "DKIM-Signature")) continue;
     if (signatures_.size() >= options_.signatures_max) {
       Event event;
@@ -58,7 +63,7 @@ DkimVerify::DkimVerify(std::string message, DkimVerifyOptions options)
       break;
     }
     Pending pending;
-    pending.raw_field = field.raw;
+    pending.field_index = index;
     const std::size_t colon = field.raw.find(':');
     pending.parse = parse_dkim_signature(std::string_view(field.raw).substr(colon + 1));
     if (pending.parse.signature) {
@@ -66,6 +71,9 @@ DkimVerify::DkimVerify(std::string message, DkimVerifyOptions options)
     }
     signatures_.push_back(std::move(pending));
   }
+  // The events are known in number: reserving them at once moves no event when the
+  // vector would otherwise grow (1, 2, 4, 8 for the five of one signature).
+  events_.reserve(events_.size() + std::max<std::size_t>(1, signatures_.size() * events_per_signature_max));
 }
 
 void DkimVerify::emit(Event event) {
@@ -107,6 +115,7 @@ void DkimVerify::finish() {
 
 DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
   DkimSignatureResult r;
+  const std::string& raw_field = header_.fields[pending.field_index].raw;
   r.domain = pending.parse.domain;
   r.selector = pending.parse.selector;
   r.algorithm = std::string(to_string(pending.parse.algorithm));
@@ -121,12 +130,12 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
     event.explain = "mailauth.dkim.result." + std::string(to_string(result));
     event.rfc = std::move(rfc);
     emit(std::move(event));
-    return r;
+    return std::move(r);  // r is not used after its conclusion: moved, not copied
   };
   {
     Event event;
     event.summary = "DKIM-Signature d=" + r.domain + " s=" + r.selector + " a=" + r.algorithm;
-    event.bytes = capped(pending.raw_field);
+    event.bytes = capped(raw_field);
     event.with("step", "signature").with("domain", r.domain).with("selector", r.selector)
         .with("algorithm", r.algorithm);
     event.rfc = "RFC 6376 §3.5";
@@ -139,6 +148,8 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
     return conclude(DkimResult::PermError, pending.parse.why, "RFC 6376 §6.1.1");
   }
   const DkimSignature& sig = *pending.parse.signature;
+  // The key's name (selector._domainkey.domain) was built once, for the question.
+  const std::string& key_name = pending.key_question->name;
   r.identity = sig.identity;
   r.body_hash_given = sig.body_hash_text;
   // The first 8 base64 characters encode exactly the first 6 octets (RFC 2045 §6.8:
@@ -170,17 +181,20 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
     // RFC 6376 §6.1.2: "If the query for the public key fails because the corresponding
     // key record does not exist, the Verifier MUST immediately return PERMFAIL (no key
     // for signature)."
-    return conclude(DkimResult::PermError, "no key record at " + sig.key_name() + " (RFC 6376 §6.1.2)",
+    return conclude(DkimResult::PermError, "no key record at " + key_name + " (RFC 6376 §6.1.2)",
                     "RFC 6376 §6.1.2");
   }
   // §6.1.2: with several records, "the Verifier can choose one"; we use the first.
-  const DkimKeyParse key = options_.key_cache ? options_.key_cache->parse(texts.front()) : parse_dkim_key(texts.front());
+  // With a cache the parsed key is used where the cache keeps it, not copied.
+  std::optional<DkimKeyParse> uncached;
+  if (!options_.key_cache) uncached = parse_dkim_key(texts.front());
+  const DkimKeyParse& key = options_.key_cache ? options_.key_cache->parse(texts.front()) : *uncached;
   {
     Event event;
-    event.summary = "key " + sig.key_name() + ": " + (key.key ? "RSA " + std::to_string(key.key->rsa->bits()) + " bits"
+    event.summary = "key " + key_name + ": " + (key.key ? "RSA " + std::to_string(key.key->rsa->bits()) + " bits"
                                                               : key.why);
     event.bytes = capped(texts.front());
-    event.with("step", "key").with("name", sig.key_name());
+    event.with("step", "key").with("name", key_name);
     event.rfc = "RFC 6376 §3.6.1";
     emit(std::move(event));
   }
@@ -200,7 +214,7 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
 
   // §6.1.3: the body hash. RFC 6376 §3.7: "BH = hash-alg(canon-body, l-param)".
   const std::uint64_t length_key = sig.body_length.value_or(UINT64_MAX);
-  std::string canonical_body = canonicalize_body(parts_.body, sig.body_canon);
+  std::string canonical_body = canonicalize_body(body(), sig.body_canon);
   if (sig.body_length && *sig.body_length > canonical_body.size()) {
     // RFC 6376 §6.1.3: a body length greater than the canonicalized body "MUST" make the
     // signature fail: the body was shortened after signing.
@@ -238,19 +252,19 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
 
   // §3.7: the header hash input: the signed fields, canonicalized, in h= order, then the
   // DKIM-Signature field itself with b= empty and no final CRLF.
-  // Canonicalization never lengthens a field by more than its CRLF, so reserving the raw
-  // sizes (plus 2 each) builds the input in one buffer.
-  const auto signed_fields = select_signed_fields(parts_.fields, sig.headers);
-  std::size_t hashed_size = pending.raw_field.size() + 2;
+  // Canonicalization never lengthens a field by more than its CRLF, and
+  // append_canonical_header makes room for the raw size plus 3 before cutting back, so
+  // reserving the raw sizes plus 3 each builds the input in one buffer.
+  const auto signed_fields = select_signed_fields(header_.fields, sig.headers);
+  std::size_t hashed_size = raw_field.size() + 3;
   for (const auto& index : signed_fields)
-    if (index) hashed_size += parts_.fields[*index].raw.size() + 2;
+    if (index) hashed_size += header_.fields[*index].raw.size() + 3;
   std::string hashed;
   hashed.reserve(hashed_size);
   for (const auto& index : signed_fields)
-    if (index) hashed += canonicalize_header(parts_.fields[*index].raw, sig.header_canon);
-  std::string own = canonicalize_header(remove_b_value(pending.raw_field), sig.header_canon);
-  if (own.ends_with("\r\n")) own.resize(own.size() - 2);
-  hashed += own;
+    if (index) append_canonical_header(hashed, header_.fields[*index].raw, sig.header_canon);
+  append_canonical_header(hashed, remove_b_value(raw_field), sig.header_canon);
+  if (hashed.ends_with("\r\n")) hashed.resize(hashed.size() - 2);
   const std::string header_hash = sha256(hashed);
   const bool valid = key.key->rsa->verify(header_hash, sig.signature);
   {
@@ -268,7 +282,7 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
                     "RFC 6376 §6.1.3");
   }
   return conclude(DkimResult::Pass,
-                  std::string("the body hash and the signature verify with the key at ") + sig.key_name() +
+                  std::string("the body hash and the signature verify with the key at ") + key_name +
                       (r.testing ? " (the key is in testing mode, t=y)" : ""),
                   "RFC 6376 §6.1.3");
 }
@@ -283,8 +297,10 @@ const DkimKeyParse& DkimKeyCache::parse(const std::string& txt) {
   return entries_.emplace(txt, parse_dkim_key(txt)).first->second;
 }
 
-DkimSignatureResult DkimVerify::best() const {
-  if (results_.empty()) return DkimSignatureResult{};
+const DkimSignatureResult& DkimVerify::best() const {
+  // Result none, for a message without signatures; a constant, never modified.
+  static const DkimSignatureResult no_signature;
+  if (results_.empty()) return no_signature;
   for (const auto& r : results_)
     if (r.result == DkimResult::Pass) return r;
   return results_.front();
