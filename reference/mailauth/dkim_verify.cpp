@@ -73,10 +73,11 @@ DkimVerify::DkimVerify(std::string message, DkimVerifyOptions options)
   }
   // The events are known in number: reserving them at once moves no event when the
   // vector would otherwise grow (1, 2, 4, 8 for the five of one signature).
-  events_.reserve(events_.size() + std::max<std::size_t>(1, signatures_.size() * events_per_signature_max));
+  if (options_.record_steps) events_.reserve(events_.size() + std::max<std::size_t>(1, signatures_.size() * events_per_signature_max));
 }
 
 void DkimVerify::emit(Event event) {
+  if (!options_.record_steps) return;
   event.kind = EventKind::PolicyCheck;
   event.fields.insert(event.fields.begin(), {"check", "dkim"});
   if (event.explain.empty()) event.explain = "mailauth.dkim." + std::string(event.field("step"));
@@ -122,6 +123,7 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
   auto conclude = [&](DkimResult result, std::string reason, std::string rfc) {
     r.result = result;
     r.reason = std::move(reason);
+    if (!options_.record_steps) return std::move(r);
     Event event;
     event.summary = "DKIM d=" + r.domain + " s=" + r.selector + ": " + std::string(to_string(result)) + " - " +
                     r.reason;
@@ -132,7 +134,7 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
     emit(std::move(event));
     return std::move(r);  // r is not used after its conclusion: moved, not copied
   };
-  {
+  if (options_.record_steps) {
     Event event;
     event.summary = "DKIM-Signature d=" + r.domain + " s=" + r.selector + " a=" + r.algorithm;
     event.bytes = capped(raw_field);
@@ -189,7 +191,7 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
   std::optional<DkimKeyParse> uncached;
   if (!options_.key_cache) uncached = parse_dkim_key(texts.front());
   const DkimKeyParse& key = options_.key_cache ? options_.key_cache->parse(texts.front()) : *uncached;
-  {
+  if (options_.record_steps) {
     Event event;
     event.summary = "key " + key_name + ": " + (key.key ? "RSA " + std::to_string(key.key->rsa->bits()) + " bits"
                                                               : key.why);
@@ -228,7 +230,7 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
   if (cached == body_hash_cache_.end())
     cached = body_hash_cache_.emplace(std::pair{sig.body_canon, length_key}, sha256(canonical_body)).first;
   r.body_hash_computed = base64_encode(cached->second);
-  {
+  if (options_.record_steps) {
     Event event;
     event.summary = "body (" + std::string(to_string(sig.body_canon)) + ", " +
                     std::to_string(canonical_body.size()) + " octets): computed bh=" + r.body_hash_computed +
@@ -267,7 +269,7 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
   if (hashed.ends_with("\r\n")) hashed.resize(hashed.size() - 2);
   const std::string header_hash = sha256(hashed);
   const bool valid = key.key->rsa->verify(header_hash, sig.signature);
-  {
+  if (options_.record_steps) {
     Event event;
     event.summary = "header hash over " + std::to_string(sig.headers.size()) + " fields (" +
                     std::string(to_string(sig.header_canon)) + "): RSA signature " + (valid ? "verifies" : "does not verify");

@@ -293,3 +293,48 @@ TEST_CASE("dkim key cache: one parse per key record, same verdicts", "[dkim][cac
   }
   CHECK(cache.size() == 1);
 }
+
+TEST_CASE("dkim record_steps off: the same results for every vector, and no events", "[dkim][conformance]") {
+  if (!fs::exists(vectors_dir)) {
+    WARN("SKIPPED: " << vectors_dir.string() << " is missing; record_steps was not compared");
+    return;
+  }
+  std::size_t compared = 0;
+  for (const auto& entry : fs::directory_iterator(vectors_dir)) {
+    const fs::path dir = entry.path();
+    INFO(dir.filename().string());
+    const std::string expected_text = read_file(dir / "expected.txt");
+    const std::string time = expected_line(expected_text, "verify_time_unix");
+    const std::int64_t now_s = time.empty() ? 0 : std::stoll(time);
+    const TestDns dns = load_dns(dir / "dns.txt");
+    const std::string message = read_file(dir / "message.eml");
+    std::vector<DkimSignatureResult> results[2];
+    std::size_t event_counts[2] = {0, 0};
+    for (const bool record : {true, false}) {
+      DkimVerifyOptions options{now_s};
+      options.record_steps = record;
+      DkimVerify verifier(message, options);
+      drive(verifier, [&](const DnsQuestion& q) { return dns.answer(q); });
+      results[record ? 0 : 1] = verifier.results();
+      event_counts[record ? 0 : 1] = verifier.take_events().size();
+    }
+    CHECK(event_counts[0] > 0);
+    CHECK(event_counts[1] == 0);
+    REQUIRE(results[0].size() == results[1].size());
+    for (std::size_t i = 0; i < results[0].size(); ++i) {
+      const DkimSignatureResult& a = results[0][i];
+      const DkimSignatureResult& b = results[1][i];
+      CHECK(a.result == b.result);
+      CHECK(a.reason == b.reason);
+      CHECK(a.domain == b.domain);
+      CHECK(a.selector == b.selector);
+      CHECK(a.identity == b.identity);
+      CHECK(a.body_hash_computed == b.body_hash_computed);
+      CHECK(a.signature_prefix == b.signature_prefix);
+      CHECK(a.unsupported == b.unsupported);
+      CHECK(a.testing == b.testing);
+    }
+    ++compared;
+  }
+  CHECK(compared == 24);
+}
