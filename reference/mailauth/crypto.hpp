@@ -26,7 +26,8 @@
 //   RsaPrivateKey::from_pem(pem) PKCS#1 or PKCS#8 PEM
 //   key.verify(hash, signature)  (GMP)  key.sign(hash) -> signature  (mbedTLS);  key.public_der()
 //
-// Not implemented: Ed25519 (RFC 8463; mbedTLS 2.28 has no Ed25519), rsa-sha1 (RFC 8301
+// Not implemented: Ed25519 (RFC 8463; mbedTLS 2.28 has none, but nettle 3.8, already
+// used here, verifies ed25519: the way to add it), rsa-sha1 (RFC 8301
 // §3.1: "Verifiers MUST NOT consider signatures using the "rsa-sha1" algorithm valid").
 #pragma once
 
