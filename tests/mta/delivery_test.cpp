@@ -6,8 +6,10 @@
 
 #include "scenario/loader.hpp"
 #include "scenario/runner.hpp"
+#include "support/scenario_run.hpp"
 
 using namespace smtplab;
+using smtplab::testing::count_kind;
 
 namespace {
 
@@ -39,26 +41,7 @@ role = "dns"
 MX = [[10, "smtp.a.example"]]
 )";
 
-scenario::RunOutcome run(const std::string& tail) {
-  auto loaded = scenario::load_scenario_text(world + tail, "test.toml");
-  INFO(loaded.error);
-  REQUIRE(loaded.scenario);
-  auto outcome = scenario::run_scenario(*loaded.scenario, std::nullopt);
-  INFO(outcome.error);
-  REQUIRE(outcome.ok);
-  for (const auto& e : outcome.document.expectations) {
-    INFO(e.description << " — " << e.detail);
-    CHECK(e.ok);
-  }
-  return outcome;
-}
-
-std::size_t count_kind(const scenario::RunOutcome& o, EventKind kind, std::string_view contains = {}) {
-  std::size_t n = 0;
-  for (const auto& e : o.document.events)
-    if (e.kind == kind && e.summary.find(contains) != std::string::npos) ++n;
-  return n;
-}
+scenario::RunOutcome run(const std::string& tail) { return testing::run_scenario_text(world + tail); }
 
 const TraceEvent* first(const scenario::RunOutcome& o, EventKind kind, std::string_view contains) {
   for (const auto& e : o.document.events)

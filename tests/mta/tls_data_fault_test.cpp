@@ -8,8 +8,10 @@
 
 #include "scenario/loader.hpp"
 #include "scenario/runner.hpp"
+#include "support/scenario_run.hpp"
 
 using namespace smtplab;
+using smtplab::testing::count_kind;
 
 namespace {
 
@@ -52,26 +54,7 @@ MX = [[10, "mx.b.example"]]
 )";
 }
 
-scenario::RunOutcome run(const std::string& text) {
-  auto loaded = scenario::load_scenario_text(text, "test.toml");
-  INFO(loaded.error);
-  REQUIRE(loaded.scenario);
-  auto outcome = scenario::run_scenario(*loaded.scenario, std::nullopt);
-  INFO(outcome.error);
-  REQUIRE(outcome.ok);
-  for (const auto& e : outcome.document.expectations) {
-    INFO(e.description << " — " << e.detail);
-    CHECK(e.ok);
-  }
-  return outcome;
-}
-
-std::size_t count_kind(const scenario::RunOutcome& o, EventKind kind, std::string_view contains = {}) {
-  std::size_t n = 0;
-  for (const auto& e : o.document.events)
-    if (e.kind == kind && e.summary.find(contains) != std::string::npos) ++n;
-  return n;
-}
+scenario::RunOutcome run(const std::string& text) { return testing::run_scenario_text(text); }
 
 std::size_t count_notes(const scenario::RunOutcome& o) {
   std::size_t n = 0;

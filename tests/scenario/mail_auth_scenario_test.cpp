@@ -7,6 +7,7 @@
 
 #include "scenario/loader.hpp"
 #include "scenario/runner.hpp"
+#include "support/scenario_run.hpp"
 
 using namespace smtplab;
 
@@ -86,19 +87,7 @@ script = ["EHLO mallory.evil.example", "MAIL FROM:<alice@a.example>", "RCPT TO:<
 const std::string checks = "mail_auth = [\"spf\", \"dkim\", \"dmarc\"]\n";
 const std::string signs = "dkim_sign = { selector = \"s1\", key_bits = 1024 }\n";
 
-scenario::RunOutcome run_text(const std::string& toml) {
-  auto loaded = scenario::load_scenario_text(toml, "mail_auth.toml");
-  INFO(loaded.error);
-  REQUIRE(loaded.scenario);
-  auto outcome = scenario::run_scenario(*loaded.scenario, std::nullopt);
-  INFO(outcome.error);
-  REQUIRE(outcome.ok);
-  for (const auto& result : outcome.document.expectations) {
-    INFO(result.description << ": " << result.detail);
-    CHECK(result.ok);
-  }
-  return outcome;
-}
+scenario::RunOutcome run_text(const std::string& toml) { return testing::run_scenario_text(toml, "mail_auth.toml"); }
 
 bool has_reply(const scenario::RunOutcome& outcome, const std::string& src, const std::string& prefix) {
   for (const auto& e : outcome.document.events)
