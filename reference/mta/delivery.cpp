@@ -12,11 +12,8 @@ namespace {
 class OutboundConnection final : public StreamHandler {
  public:
   OutboundConnection(Host& host, std::weak_ptr<DeliveryAttempt> attempt, smtp::ClientConfig config,
-                     smtp::ClientJob job, bool trace_wire)
-      : host_(host),
-        attempt_(std::move(attempt)),
-        session_(std::move(config), std::move(job)),
-        trace_wire_(trace_wire) {}
+                     smtp::ClientJob job)
+      : host_(host), attempt_(std::move(attempt)), session_(std::move(config), std::move(job)) {}
 
   void on_open(Stream& stream) override {
     peer_ = stream.peer_name();
@@ -50,20 +47,11 @@ class OutboundConnection final : public StreamHandler {
   }
 
   void pump_events(std::uint64_t conn) {
-    std::vector<Event>& events = events_;
-    session_.take_events(events);  // reuses the buffer of the last batch
-    if (!trace_wire_) {
-      // In the simulator the server is one of ours and records the dialogue; the
-      // client adds only what is its own (state changes), so nothing shows twice.
-      std::erase_if(events, [](const Event& e) {
-        // The wire's lines and TLS handshake messages (those with bytes) are the
-        // server's to record; the client keeps its notes (state changes, TLS verdict).
-        const bool wire_tls_or_auth =
-            (e.kind == EventKind::TlsStep || e.kind == EventKind::AuthStep) && !e.bytes.empty();
-        return e.kind == EventKind::SmtpCommand || e.kind == EventKind::SmtpReply || wire_tls_or_auth;
-      });
-    }
-    emit_dialogue(host_, std::move(events), peer_, conn, /*we_are_server=*/false);
+    // Without trace_client_wire (the simulator: the server is one of ours and records
+    // the dialogue) the session leaves out the wire events itself (record_wire), so
+    // nothing shows twice.
+    session_.take_events(events_);  // reuses the buffer of the last batch
+    emit_dialogue(host_, std::move(events_), peer_, conn, /*we_are_server=*/false);
   }
 
   void report(bool completed, const std::string& why) {
@@ -79,7 +67,6 @@ class OutboundConnection final : public StreamHandler {
   std::weak_ptr<DeliveryAttempt> attempt_;
   smtp::ClientSession session_;
   std::string peer_;
-  bool trace_wire_;
   std::vector<Event> events_;  // the batch being emitted; kept for its capacity
   std::string output_;         // the bytes being sent; likewise
   bool reported_ = false;
@@ -160,8 +147,7 @@ void DeliveryAttempt::connect_to(const std::string& host_name, const std::string
   config.tls.session.now_ms = mta_.host().clock().now_ms();
   config.record_wire = mta_.config().trace_client_wire;  // see OutboundConnection::pump_events
   mta_.host().connect(Endpoint{address, smtp_port},
-                      std::make_unique<OutboundConnection>(mta_.host(), weak_from_this(), config,
-                                                           job_, mta_.config().trace_client_wire));
+                      std::make_unique<OutboundConnection>(mta_.host(), weak_from_this(), config, job_));
 }
 
 void DeliveryAttempt::session_over(const smtp::ClientResult& result, bool completed) {

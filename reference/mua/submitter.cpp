@@ -59,17 +59,10 @@ class SubmissionConnection final : public StreamHandler {
     }
   }
   void pump_events(std::uint64_t conn) {
-    // The submission server records the dialogue; the MUA adds its own state changes.
-    std::vector<Event>& events = events_;
-    session_.take_events(events);  // reuses the buffer of the last batch
-    std::erase_if(events, [](const Event& e) {
-      // The wire's lines and TLS handshake messages (those with bytes) are the server's
-      // to record; the client keeps its notes (state changes, handshake verdict).
-      const bool wire_tls_or_auth =
-          (e.kind == EventKind::TlsStep || e.kind == EventKind::AuthStep) && !e.bytes.empty();
-      return e.kind == EventKind::SmtpCommand || e.kind == EventKind::SmtpReply || wire_tls_or_auth;
-    });
-    emit_dialogue(owner_.host_, std::move(events), peer_, conn, /*we_are_server=*/false);
+    // The submission server records the dialogue (record_wire is off); the MUA adds its
+    // own notes: state changes, the TLS verdict.
+    session_.take_events(events_);  // reuses the buffer of the last batch
+    emit_dialogue(owner_.host_, std::move(events_), peer_, conn, /*we_are_server=*/false);
   }
   void finish(std::string why) {
     finished_ = true;

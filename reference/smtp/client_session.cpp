@@ -222,13 +222,31 @@ void ClientSession::take_output(std::string& out) {
 // is allocated once instead of growing 1, 2, 4, 8 (measured: bench/delivery_bench.cpp).
 constexpr std::size_t client_events_reserved = 8;
 
+namespace {
+
+// What crosses the wire: commands, replies, and the TLS handshake messages and SASL lines
+// that carry bytes. With record_wire off these are not kept: the busy ones (commands and
+// replies) are never built, and the rest are dropped here, in one place.
+bool is_wire_event(const Event& e) {
+  const bool tls_or_auth_bytes = (e.kind == EventKind::TlsStep || e.kind == EventKind::AuthStep) && !e.bytes.empty();
+  return e.kind == EventKind::SmtpCommand || e.kind == EventKind::SmtpReply || tls_or_auth_bytes;
+}
+
+}  // namespace
+
+void ClientSession::drop_unrecorded_events() {
+  if (!config_.record_wire) std::erase_if(events_, is_wire_event);
+}
+
 std::vector<Event> ClientSession::take_events() {
+  drop_unrecorded_events();
   std::vector<Event> taken = std::exchange(events_, std::vector<Event>());
   events_.reserve(client_events_reserved);
   return taken;
 }
 
 void ClientSession::take_events(std::vector<Event>& out) {
+  drop_unrecorded_events();
   out.clear();
   out.swap(events_);
 }

@@ -85,9 +85,10 @@ struct ClientConfig {
   Seams seams;                          // reference functions, or a student's
   ClientTlsConfig tls;
   std::optional<ClientAuth> auth;       // log in after EHLO (a MUA submitting)
-  // Whether the session makes smtp_command and smtp_reply events. In the simulator the
-  // server end is one of ours and records the dialogue, so a client there sets this to
-  // false instead of building events that would only be thrown away.
+  // Whether the session's events include what crosses the wire (commands, replies, TLS
+  // handshake messages and SASL lines). In the simulator the server end is one of ours
+  // and records the dialogue, so a client there sets this to false: it then reports only
+  // its own notes (state changes, the TLS verdict), and builds no wire events at all.
   bool record_wire = true;
 };
 
@@ -187,6 +188,7 @@ class ClientSession {
   const ClientResult& result() const { return result_; }
 
  private:
+  void drop_unrecorded_events();  // the wire events, when record_wire is off
   // What each expected reply answers, in the order the replies will come.
   enum class Awaiting { Greeting, Ehlo, Helo, Starttls, Auth, Mail, Rcpt, Data, Content, Quit };
 
