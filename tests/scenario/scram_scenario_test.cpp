@@ -11,6 +11,7 @@
 #include "support/scenario_run.hpp"
 
 using namespace smtplab;
+using smtplab::testing::any_event_contains;
 
 namespace {
 
@@ -55,15 +56,6 @@ scenario::RunOutcome run_text(const std::string& toml) {
 bool has_event(const scenario::RunOutcome& outcome, EventKind kind, const std::string& prefix) {
   for (const auto& e : outcome.document.events)
     if (e.kind == kind && e.summary.rfind(prefix, 0) == 0) return true;
-  return false;
-}
-
-bool any_event_contains(const scenario::RunOutcome& outcome, const std::string& text) {
-  for (const auto& e : outcome.document.events) {
-    if (e.summary.find(text) != std::string::npos || e.bytes.find(text) != std::string::npos) return true;
-    for (const auto& [key, value] : e.fields)
-      if (value.find(text) != std::string::npos) return true;
-  }
   return false;
 }
 

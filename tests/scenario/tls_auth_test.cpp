@@ -13,6 +13,7 @@
 #include "support/scenario_run.hpp"
 
 using namespace smtplab;
+using smtplab::testing::any_event_contains;
 
 namespace {
 
@@ -78,15 +79,6 @@ std::size_t count_kind(const scenario::RunOutcome& outcome, EventKind kind, cons
   for (const auto& e : outcome.document.events)
     if (e.kind == kind && e.src == src && e.dst == dst) ++n;
   return n;
-}
-
-bool any_event_contains(const scenario::RunOutcome& outcome, const std::string& text) {
-  for (const auto& e : outcome.document.events) {
-    if (e.summary.find(text) != std::string::npos || e.bytes.find(text) != std::string::npos) return true;
-    for (const auto& [key, value] : e.fields)
-      if (value.find(text) != std::string::npos) return true;
-  }
-  return false;
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // tests/support/scenario_run.hpp — running a scenario written inline as TOML in a test
-// (the suites under tests/mta and tests/scenario do this), and counting what its trace
+// (the suites under tests/mta and tests/scenario do this), and looking at what its trace
 // holds. Header-only; the Catch2 macros report at the caller's test case.
 #pragma once
 
@@ -42,6 +42,17 @@ inline std::size_t count_kind(const scenario::RunOutcome& outcome, EventKind kin
   for (const auto& e : outcome.document.events)
     if (e.kind == kind && e.summary.find(contains) != std::string::npos) ++n;
   return n;
+}
+
+// Whether `text` appears anywhere in the trace: a summary, the bytes or a field value (a
+// password that must never show, a keyword that must).
+inline bool any_event_contains(const scenario::RunOutcome& outcome, std::string_view text) {
+  for (const auto& e : outcome.document.events) {
+    if (e.summary.find(text) != std::string::npos || e.bytes.find(text) != std::string::npos) return true;
+    for (const auto& [key, value] : e.fields)
+      if (value.find(text) != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace smtplab::testing
