@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "message/header.hpp"
+
 namespace smtplab::mailauth {
 
 namespace {
@@ -35,13 +37,6 @@ bool any_set(const auto& mask) {
 // Field names are US-ASCII (RFC 5322 §3.6.8), so case is folded for A-Z only: the same
 // as std::tolower in the C locale, without its call per character.
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
 
 }  // namespace
 
@@ -224,7 +219,7 @@ std::vector<std::optional<std::size_t>> select_signed_fields(const std::vector<R
   for (const auto& wanted : h_names) {
     std::optional<std::size_t> chosen;
     for (std::size_t i = fields.size(); i-- > 0;) {
-      if (!used[i] && iequals(fields[i].name, wanted)) {
+      if (!used[i] && message::field_name_equals(fields[i].name, wanted)) {
         chosen = i;
         used[i] = true;
         break;

@@ -7,22 +7,13 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/address.hpp"
 #include "mailauth/dkim.hpp"
+#include "message/header.hpp"
 
 namespace smtplab::mailauth {
 
 namespace {
-
-// Field names are US-ASCII (RFC 5322 §3.6.8), so case is folded for A-Z only: the same
-// as std::tolower in the C locale, without its call per character.
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
 
 std::string capped(std::string_view bytes) {
   if (bytes.size() <= dkim_trace_bytes_max) return std::string(bytes);
@@ -53,7 +44,7 @@ DkimVerify::DkimVerify(std::string message, DkimVerifyOptions options)
     : message_(std::move(message)), options_(options), header_(split_header(message_)) {
   for (std::size_t index = 0; index < header_.fields.size(); ++index) {
     const RawField& field = header_.fields[index];
-    if (!iequals(field.name, "DKIM-Signature")) continue;
+    if (!message::field_name_equals(field.name, "DKIM-Signature")) continue;
     if (signatures_.size() >= options_.signatures_max) {
       Event event;
       event.summary = "DKIM: more than " + std::to_string(options_.signatures_max) +
@@ -208,7 +199,7 @@ DkimSignatureResult DkimVerify::verify_one(const Pending& pending) {
   // RFC 6376 §3.6.1 t=s: "the "i=" domain MUST NOT be a subdomain of "d="".
   if (key.key->strict()) {
     const std::size_t at = sig.identity.rfind('@');
-    if (!iequals(sig.identity.substr(at + 1), sig.domain)) {
+    if (ascii_lower(sig.identity.substr(at + 1)) != ascii_lower(sig.domain)) {
       return conclude(DkimResult::PermError, "the key has t=s but i= is a subdomain of d= (RFC 6376 §3.6.1)",
                       "RFC 6376 §3.6.1");
     }
